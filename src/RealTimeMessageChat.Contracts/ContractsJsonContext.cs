@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+using RealTimeMessageChat.Contracts.Http;
+using RealTimeMessageChat.Contracts.Messaging;
+using RealTimeMessageChat.Contracts.Tcp;
+
+namespace RealTimeMessageChat.Contracts;
+
+/// <summary>
+/// Source-generated JSON for every wire type. snake_case names as the original system spells them;
+/// nulls are left out so optional fields (<c>error</c>, <c>last_seq</c>) appear only when set.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(QueuedMessage))]
+[JsonSerializable(typeof(ConnectRequest))]
+[JsonSerializable(typeof(ConnectResponse))]
+[JsonSerializable(typeof(StatusUpdateRequest))]
+[JsonSerializable(typeof(StatusUpdateResponse))]
+[JsonSerializable(typeof(BroadcastFrame))]
+[JsonSerializable(typeof(CommandFrame))]
+[JsonSerializable(typeof(ErrorFrame))]
+[JsonSerializable(typeof(RegisterRequest))]
+[JsonSerializable(typeof(RegisterResponse))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(LoginResponse))]
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(PublishResponse))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -1,0 +1,15 @@
+namespace RealTimeMessageChat.Contracts.Messaging;
+
+/// <summary>The <c>command</c> strings of the queue body and of TCP frames, spelt as on the wire.</summary>
+public static class ChatCommands
+{
+    public const string Connection = "connection";
+    public const string SendBroadcastMessage = "send_broadcast_message";
+    public const string RequestClientStatusUpdate = "request_client_status_update";
+
+    /// <summary>The original's spelling, kept on the wire.</summary>
+    public const string UpdateUserClientStatus = "update_user_clinet_status";
+    public const string HeartbeatPing = "heartbeat:ping";
+    public const string HeartbeatPong = "heartbeat:pong";
+    public const string Error = "error";
+}

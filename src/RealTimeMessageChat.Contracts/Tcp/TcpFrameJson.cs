@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace RealTimeMessageChat.Contracts.Tcp;
+
+/// <summary>
+/// Turns a frame payload into its <c>command</c> and JSON, and typed frames into payload bytes.
+/// Shared by MainServer and UserClient so both sides read frames by the same rules.
+/// </summary>
+public static class TcpFrameJson
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+
+    /// <summary>
+    /// Parses a payload. Throws <see cref="TcpFrameException"/> with a client-facing message when it is
+    /// not UTF-8 JSON holding one object with a string <c>command</c>. The caller disposes the document.
+    /// </summary>
+    public static JsonDocument Parse(ReadOnlySequence<byte> payload, out string command)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            // JsonException also covers invalid UTF-8 inside strings.
+            throw new TcpFrameException($"Frame is not valid UTF-8 JSON: {ex.Message}", ex);
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new TcpFrameException("Frame must hold one JSON object.");
+        }
+
+        if (!document.RootElement.TryGetProperty("command", out JsonElement element) || element.ValueKind != JsonValueKind.String)
+        {
+            document.Dispose();
+            throw new TcpFrameException("Frame has no string \"command\".");
+        }
+
+        command = element.GetString()!;
+        return document;
+    }
+
+    /// <summary>Serialises a frame record to its UTF-8 JSON payload (no length prefix).</summary>
+    public static byte[] Serialize<T>(T frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        JsonSerializer.SerializeToUtf8Bytes(frame, typeInfo);
+}

@@ -1,0 +1,36 @@
+using Serilog;
+
+namespace RealTimeMessageChat.Infrastructure.Hosting;
+
+/// <summary>
+/// The shared shape of every <c>Program.cs</c>: a bootstrap console logger until configuration is
+/// read, one place that turns a failed start into a clear message and exit code 1, and log flushing.
+/// </summary>
+public static class RtmcProgram
+{
+    public static async Task<int> RunAsync(string applicationName, Func<Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Log.Logger = new LoggerConfiguration().WriteTo.Console(standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose).CreateLogger();
+        try
+        {
+            await run().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (ex is Configuration.RtmcConfigurationException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            // A bad value is an operator's error, not a crash: say which key, without a stack trace.
+            Log.Fatal("{Application} cannot start: {Reason}", applicationName, ex.Message);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            Log.Fatal(ex, "{Application} terminated unexpectedly", applicationName);
+            return 1;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync().ConfigureAwait(false);
+        }
+    }
+}

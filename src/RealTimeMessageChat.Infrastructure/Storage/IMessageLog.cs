@@ -1,0 +1,47 @@
+using RealTimeMessageChat.Contracts.Storage;
+
+namespace RealTimeMessageChat.Infrastructure.Storage;
+
+/// <summary>
+/// The ordered log of accepted messages (a Redis Stream per room). The consumer appends; every
+/// MainServer and the PostgreSQL persister follow it with cursors of their own, so several readers
+/// each see every message (the original's shared list gave each message to one server).
+/// </summary>
+public interface IMessageLog
+{
+    /// <summary>
+    /// One atomic step: de-duplicate by (sender, message id), assign the room's next <c>seq</c>,
+    /// append to the room's stream (trimmed to the retention), register the room and publish a
+    /// wake-up. <paramref name="message"/>.Seq is ignored. A duplicate returns the seq it got the
+    /// first time with <see cref="AppendResult.Duplicate"/> set, and appends nothing.
+    /// </summary>
+    Task<AppendResult> AppendAsync(ChatMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends several messages in order, pipelined on one connection; results match the input order.
+    /// Each message is its own atomic step, so a failure part-way leaves a prefix applied, and
+    /// retrying the whole batch is safe because of de-duplication.
+    /// </summary>
+    Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="count"/> messages of <paramref name="room"/> with seq &gt; <paramref name="afterSeq"/>, ascending.</summary>
+    Task<IReadOnlyList<ChatMessage>> ReadAfterAsync(string room, long afterSeq, int count, CancellationToken cancellationToken);
+
+    /// <summary>The newest seq assigned in <paramref name="room"/>; 0 when none.</summary>
+    Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>The oldest seq still retained in the room's stream; null when the stream is empty.</summary>
+    Task<long?> GetFirstRetainedSeqAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>Every room that has had a message.</summary>
+    Task<IReadOnlyList<string>> GetRoomsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onAppended"/> with the room name whenever any process appends. A hint
+    /// only (pub/sub can drop it while disconnected): followers also poll.
+    /// </summary>
+    Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken);
+}
+
+/// <summary>What <see cref="IMessageLog.AppendAsync"/> did.</summary>
+public readonly record struct AppendResult(long Seq, bool Duplicate);

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
+
+/// <summary>How to reach Redis and how long what it holds lives.</summary>
+public sealed class RedisOptions
+{
+    /// <summary>Default 127.0.0.1.</summary>
+    [ConfigurationKeyName("redis_host")]
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Default 6379.</summary>
+    [ConfigurationKeyName("redis_port")]
+    [Range(1, 65535)]
+    public int Port { get; set; } = 6379;
+
+    /// <summary>Set through <c>RTMC_REDIS_PASSWORD</c>; empty means no AUTH. Default empty.</summary>
+    [ConfigurationKeyName("redis_password")]
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Database of the message streams, sequences and de-duplication records. Default 0.</summary>
+    [ConfigurationKeyName("redis_db_global_message_index")]
+    [Range(0, 15)]
+    public int GlobalMessageDatabase { get; set; }
+
+    /// <summary>Database of user presence and status. Default 1.</summary>
+    [ConfigurationKeyName("redis_db_user_status_index")]
+    [Range(0, 15)]
+    public int UserStatusDatabase { get; set; } = 1;
+
+    /// <summary>How long a <c>message_id</c> is remembered for de-duplication, in seconds. Default 86400 (24 h).</summary>
+    [ConfigurationKeyName("redis_ttl_sec")]
+    [Range(1, 30 * 24 * 3600)]
+    public int DedupeTtlSeconds { get; set; } = 86_400;
+
+    /// <summary>Messages kept per room stream (approximate trim); older ones are only in PostgreSQL. Default 100000.</summary>
+    [ConfigurationKeyName("redis_stream_max_length")]
+    [Range(100, 100_000_000)]
+    public int StreamMaxLength { get; set; } = 100_000;
+
+    /// <summary>TLS to Redis. Default false.</summary>
+    [ConfigurationKeyName("use_ssl")]
+    public bool UseSsl { get; set; }
+}
