@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RealTimeMessageChat.Contracts.Tcp;
 
@@ -17,6 +18,14 @@ public static class TcpFrameJson
     /// </summary>
     public static JsonDocument Parse(ReadOnlySequence<byte> payload, out string command)
     {
+        // JsonDocument checks UTF-8 only when a string is read, so check the whole payload first:
+        // a frame with invalid UTF-8 anywhere is refused, as CONTRACT.md requires.
+        bool validUtf8 = payload.IsSingleSegment ? Utf8.IsValid(payload.FirstSpan) : Utf8.IsValid(payload.ToArray());
+        if (!validUtf8)
+        {
+            throw new TcpFrameException("Frame is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -24,8 +33,7 @@ public static class TcpFrameJson
         }
         catch (JsonException ex)
         {
-            // JsonException also covers invalid UTF-8 inside strings.
-            throw new TcpFrameException($"Frame is not valid UTF-8 JSON: {ex.Message}", ex);
+                        throw new TcpFrameException($"Frame is not valid UTF-8 JSON: {ex.Message}", ex);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RealTimeMessageChat.Infrastructure.Configuration;
+
+namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
+
+public static class RedisServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="RedisOptions"/>, the shared multiplexer, the message log and the presence store.</summary>
+    public static IServiceCollection AddRtmcRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRtmcOptions<RedisOptions>(configuration);
+        services.AddSingleton<RedisConnectionProvider>();
+        services.AddSingleton<IMessageLog, RedisMessageLog>();
+        services.AddSingleton<IPresenceStore, RedisPresenceStore>();
+        return services;
+    }
+}

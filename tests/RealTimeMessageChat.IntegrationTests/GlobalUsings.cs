@@ -1,0 +1,3 @@
+global using RealTimeMessageChat.IntegrationTests.Harness;
+global using RealTimeMessageChat.TestUtilities;
+global using Xunit;

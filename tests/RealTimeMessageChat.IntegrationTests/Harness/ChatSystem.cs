@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace RealTimeMessageChat.IntegrationTests.Harness;
+
+/// <summary>
+/// The whole system as real processes on free ports, isolated from other systems on the same
+/// servers: its own Redis databases, RabbitMQ queue, PostgreSQL database and JWT secret.
+/// </summary>
+public sealed class ChatSystem : IAsyncDisposable
+{
+    private static int s_nextDatabasePair;
+
+    private readonly Dictionary<string, string> _common;
+    private readonly List<AppProcess> _processes = [];
+
+    private ChatSystem(string id, int messageDb, int statusDb, string database, string queue)
+    {
+        Id = id;
+        MessageDatabase = messageDb;
+        Database = database;
+        Queue = queue;
+        LogDirectory = Path.Combine(Path.GetTempPath(), "rtmc-e2e", id);
+        _common = new Dictionary<string, string>
+        {
+            ["RTMC_CONFIG_DIR"] = RepositoryPaths.ConfigDirectory,
+            ["RTMC_LOG_ROOT_PATH"] = LogDirectory,
+            ["RTMC_LOG_TO_CONSOLE"] = "true",
+            ["RTMC_JWT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+            ["RTMC_POSTGRES_DATABASE"] = database,
+            ["RTMC_REDIS_DB_GLOBAL_MESSAGE_INDEX"] = messageDb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RTMC_REDIS_DB_USER_STATUS_INDEX"] = statusDb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RTMC_PUBLISH_QUEUE_NAME"] = queue,
+            ["RTMC_CONSUME_QUEUE_NAME"] = queue,
+            // Fast heartbeats keep restart tests short; the contract's default is 30 s.
+            ["RTMC_POLL_INTERVAL_MS"] = "100",
+        };
+    }
+
+    public string Id { get; }
+
+    public int MessageDatabase { get; }
+
+    public string Database { get; }
+
+    public string Queue { get; }
+
+    public string LogDirectory { get; }
+
+    public int RestApiPort { get; private set; }
+
+    public string RestApiUrl => $"http://127.0.0.1:{RestApiPort}";
+
+    public AppProcess? RestApi { get; private set; }
+
+    public AppProcess? Consumer { get; private set; }
+
+    public List<MainServerInstance> MainServers { get; } = [];
+
+    public IReadOnlyDictionary<string, string> CommonEnvironment => _common;
+
+    public static async Task<ChatSystem> StartAsync(CancellationToken cancellationToken, int mainServers = 1)
+    {
+        ServiceEnvironment.RequireServices();
+        string id = Guid.NewGuid().ToString("N")[..10];
+
+        // Databases 2..15 in pairs (messages, status); 0 and 1 stay for ./build.sh run and unit tests.
+        int pair = Interlocked.Increment(ref s_nextDatabasePair) % 7;
+        var system = new ChatSystem(id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
+        await system.PrepareStorageAsync(cancellationToken);
+
+        system.RestApiPort = FreePort.Next();
+        system.RestApi = system.Launch("RestApi", new() { ["RTMC_SERVER_PORT"] = $"{system.RestApiPort}" });
+        int consumerHealth = FreePort.Next();
+        system.Consumer = system.Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{consumerHealth}" });
+        var ready = new List<Task>
+        {
+            system.RestApi.WaitUntilReadyAsync($"{system.RestApiUrl}/health/ready", cancellationToken),
+            system.Consumer.WaitUntilReadyAsync($"http://127.0.0.1:{consumerHealth}/health/ready", cancellationToken),
+        };
+        for (int i = 0; i < mainServers; i++)
+        {
+            ready.Add(system.StartMainServerAsync(cancellationToken));
+        }
+
+        await Task.WhenAll(ready);
+        return system;
+    }
+
+    /// <summary>Starts another MainServer on the same Redis, on new ports (or on <paramref name="tcpPort"/> when restarting).</summary>
+    public async Task<MainServerInstance> StartMainServerAsync(CancellationToken cancellationToken, int? tcpPort = null)
+    {
+        int port = tcpPort ?? FreePort.Next();
+        int health = FreePort.Next();
+        AppProcess process = Launch("MainServer", new() { ["RTMC_SERVER_PORT"] = $"{port}", ["RTMC_HEALTH_PORT"] = $"{health}" });
+        var instance = new MainServerInstance(process, port, health);
+        lock (MainServers)
+        {
+            MainServers.Add(instance);
+        }
+
+        await process.WaitUntilReadyAsync($"http://127.0.0.1:{health}/health/ready", cancellationToken);
+        return instance;
+    }
+
+    public AppProcess Launch(string app, Dictionary<string, string> overrides, string arguments = "", bool redirectInput = false)
+    {
+        var environment = new Dictionary<string, string>(_common);
+        foreach (var (key, value) in overrides)
+        {
+            environment[key] = value;
+        }
+
+        AppProcess process = AppProcess.Start(app, environment, arguments, redirectInput);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    /// <summary>SIGTERM to every process still running; returns name → exit code.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> StopAllAsync()
+    {
+        List<AppProcess> running;
+        lock (_processes)
+        {
+            running = _processes.Where(p => !p.HasExited).ToList();
+        }
+
+        int[] codes = await Task.WhenAll(running.Select(p => p.StopAsync(TimeSpan.FromSeconds(20))));
+        return running.Select((p, i) => (Key: $"{p.Name}#{p.Id}", Code: codes[i])).ToDictionary(p => p.Key, p => p.Code);
+    }
+
+    public string Tails()
+    {
+        lock (_processes)
+        {
+            return string.Join(Environment.NewLine, _processes.Select(p => p.Tail(25)));
+        }
+    }
+
+    public async Task<IDatabase> RedisAsync()
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceEnvironment.RedisHost}:{ServiceEnvironment.RedisPort},allowAdmin=true");
+        _redis.Add(redis);
+        return redis.GetDatabase(MessageDatabase);
+    }
+
+    private readonly List<ConnectionMultiplexer> _redis = [];
+
+    public NpgsqlConnection OpenDatabase()
+    {
+        var connection = new NpgsqlConnection(ServiceEnvironment.PostgresConnectionString(Database));
+        connection.Open();
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<AppProcess> all;
+        lock (_processes)
+        {
+            all = [.. _processes];
+        }
+
+        foreach (AppProcess process in all)
+        {
+            await process.DisposeAsync();
+        }
+
+        foreach (ConnectionMultiplexer redis in _redis)
+        {
+            redis.Dispose();
+        }
+    }
+
+    private async Task PrepareStorageAsync(CancellationToken cancellationToken)
+    {
+        using (var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceEnvironment.RedisHost}:{ServiceEnvironment.RedisPort},allowAdmin=true"))
+        {
+            IServer server = redis.GetServer(ServiceEnvironment.RedisHost, ServiceEnvironment.RedisPort);
+            await server.FlushDatabaseAsync(MessageDatabase);
+            await server.FlushDatabaseAsync(MessageDatabase + 1);
+        }
+
+        await using var admin = new NpgsqlConnection(ServiceEnvironment.PostgresConnectionString(ServiceEnvironment.AdminDatabase));
+        await admin.OpenAsync(cancellationToken);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", admin);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>One MainServer process and its ports.</summary>
+public sealed record MainServerInstance(AppProcess Process, int TcpPort, int HealthPort);

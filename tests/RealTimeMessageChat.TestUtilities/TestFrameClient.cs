@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.TestUtilities;
+
+/// <summary>
+/// A raw TCP client speaking the project's framing, for tests that assert on frames: send any
+/// object or raw bytes, receive frames as <see cref="JsonObject"/>, see when the server closes.
+/// </summary>
+public sealed class TestFrameClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+
+    private TestFrameClient(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream);
+    }
+
+    public static async Task<TestFrameClient> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(host, port, cancellationToken);
+        return new TestFrameClient(socket);
+    }
+
+    public Task SendAsync(object frame, CancellationToken cancellationToken) =>
+        SendRawAsync(FrameCodec.Encode(JsonSerializer.SerializeToUtf8Bytes(frame)), cancellationToken);
+
+    public async Task SendRawAsync(byte[] bytes, CancellationToken cancellationToken) =>
+        await _stream.WriteAsync(bytes, cancellationToken);
+
+    /// <summary>The next frame, or null when the server closed the connection.</summary>
+    public async Task<JsonObject?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result = await _reader.ReadAsync(cancellationToken);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            try
+            {
+                if (FrameCodec.TryReadFrame(ref buffer, 16 * 1024 * 1024, out var payload))
+                {
+                    return JsonNode.Parse(Encoding.UTF8.GetString(payload.ToArray()))!.AsObject();
+                }
+
+                if (result.IsCompleted)
+                {
+                    return null;
+                }
+            }
+            finally
+            {
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Receives until a frame with <paramref name="command"/> arrives; other frames are skipped.</summary>
+    public async Task<JsonObject> ReceiveCommandAsync(string command, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            JsonObject frame = await ReceiveAsync(cancellationToken) ?? throw new InvalidOperationException($"Connection closed while waiting for '{command}'.");
+            if ((string?)frame["command"] == command)
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>True when the server closes the connection (EOF or reset) before the token fires; frames before it are skipped.</summary>
+    public async Task<bool> WaitForCloseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await ReceiveAsync(cancellationToken) is not null)
+            {
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync();
+        _socket.Dispose();
+        await _stream.DisposeAsync();
+    }
+}
