@@ -58,45 +58,27 @@ public sealed class ConfigurationTests : IDisposable
     public void AddRtmcConfiguration_EnvironmentAndCommandLine_OverrideTheFileInThatOrder()
     {
         File.WriteAllText(Path.Combine(_directory, "t.json"), """{"server_port": 1000, "redis_port": 2000, "redis_host": "file"}""");
-        Environment.SetEnvironmentVariable("RTMC_CONFIG_DIR", _directory);
-        Environment.SetEnvironmentVariable("RTMC_REDIS_PORT", "3000");
-        Environment.SetEnvironmentVariable("RTMC_SERVER_PORT", "3001");
-        try
-        {
-            var builder = WebApplication.CreateBuilder();
+        using var environment = new EnvironmentScope(("RTMC_CONFIG_DIR", _directory), ("RTMC_REDIS_PORT", "3000"), ("RTMC_SERVER_PORT", "3001"));
+        var builder = WebApplication.CreateBuilder();
 
-            builder.AddRtmcConfiguration("t.json", ["--server_port", "4000"]);
+        builder.AddRtmcConfiguration("t.json", ["--server_port", "4000"]);
 
-            Assert.Equal("4000", builder.Configuration["server_port"]);
-            Assert.Equal("3000", builder.Configuration["redis_port"]);
-            Assert.Equal("file", builder.Configuration["redis_host"]);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("RTMC_CONFIG_DIR", null);
-            Environment.SetEnvironmentVariable("RTMC_REDIS_PORT", null);
-            Environment.SetEnvironmentVariable("RTMC_SERVER_PORT", null);
-        }
+        Assert.Equal("4000", builder.Configuration["server_port"]);
+        Assert.Equal("3000", builder.Configuration["redis_port"]);
+        Assert.Equal("file", builder.Configuration["redis_host"]);
     }
 
     [Fact]
     public void AddRtmcConfiguration_OriginalSpelling_FillsCanonicalKeyOnlyWhenUnset()
     {
         File.WriteAllText(Path.Combine(_directory, "alias.json"), """{"main_server_port": 7777, "rabbit_mq_host": "old", "rabbitmq_host": "new"}""");
-        Environment.SetEnvironmentVariable("RTMC_CONFIG_DIR", _directory);
-        try
-        {
-            var builder = WebApplication.CreateBuilder();
+        using var environment = new EnvironmentScope(("RTMC_CONFIG_DIR", _directory));
+        var builder = WebApplication.CreateBuilder();
 
-            builder.AddRtmcConfiguration("alias.json", []);
+        builder.AddRtmcConfiguration("alias.json", []);
 
-            Assert.Equal("7777", builder.Configuration["server_port"]);
-            Assert.Equal("new", builder.Configuration["rabbitmq_host"]);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("RTMC_CONFIG_DIR", null);
-        }
+        Assert.Equal("7777", builder.Configuration["server_port"]);
+        Assert.Equal("new", builder.Configuration["rabbitmq_host"]);
     }
 
     [Fact]

@@ -45,21 +45,20 @@ public sealed class TestFrameClient : IAsyncDisposable
         {
             ReadResult result = await _reader.ReadAsync(cancellationToken);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            try
+            if (FrameCodec.TryReadFrame(ref buffer, 16 * 1024 * 1024, out var payload))
             {
-                if (FrameCodec.TryReadFrame(ref buffer, 16 * 1024 * 1024, out var payload))
-                {
-                    return JsonNode.Parse(Encoding.UTF8.GetString(payload.ToArray()))!.AsObject();
-                }
+                var frame = JsonNode.Parse(Encoding.UTF8.GetString(payload.ToArray()))!.AsObject();
 
-                if (result.IsCompleted)
-                {
-                    return null;
-                }
+                // Examined only up to this frame: more frames may already be buffered, and the
+                // next ReadAsync must return them at once rather than wait for new bytes.
+                _reader.AdvanceTo(buffer.Start);
+                return frame;
             }
-            finally
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
             {
-                _reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
             }
         }
     }

@@ -30,6 +30,9 @@ public static class HealthEndpoints
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJsonAsync });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJsonAsync });
+        // Resolve the exporter now: its listener only counts measurements made after it exists,
+        // and a lazy first scrape would have missed everything before it.
+        endpoints.ServiceProvider.GetRequiredService<PrometheusMetrics>();
         endpoints.MapGet("/metrics", (PrometheusMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return endpoints;
     }

@@ -1,0 +1,233 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer.Broadcasting;
+
+/// <summary>
+/// Follows every room's Redis stream with cursors of its own (nothing is popped, so several
+/// MainServers each see every message) and hands each new message, encoded once, to the
+/// <see cref="Broadcaster"/>. Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
+/// error keeps the cursors and retries with backoff: a message is never skipped.
+/// </summary>
+internal sealed partial class MessageFeedService(
+    IMessageLog messageLog,
+    FeedCursors cursors,
+    Broadcaster broadcaster,
+    IFrameCodec codec,
+    IOptions<MainServerOptions> options,
+    ILogger<MessageFeedService> logger) : BackgroundService
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    // Capacity 1, DropWrite: a pending wake-up already covers every later hint.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private int _unknownRoomSeen;
+    private bool _subscribed;
+    private long _lastRoomRefresh;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        MainServerOptions o = options.Value;
+        TimeSpan poll = TimeSpan.FromMilliseconds(o.PollIntervalMilliseconds);
+        TimeSpan roomRefresh = TimeSpan.FromMilliseconds(Math.Max(1_000, o.PollIntervalMilliseconds * 10));
+        TimeSpan backoff = MinBackoff;
+        try
+        {
+            while (!cursors.IsReady)
+            {
+                try
+                {
+                    await InitializeCursorsAsync(stoppingToken);
+                    cursors.MarkReady();
+                    LogFeedStarted(logger, cursors.Rooms.Length, cursors.Get(string.Empty));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRedisError(logger, ex, backoff.TotalMilliseconds);
+                    await Task.Delay(backoff, stoppingToken);
+                    backoff = Next(backoff);
+                }
+            }
+
+            backoff = MinBackoff;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await EnsureSubscribedAsync(stoppingToken);
+                    bool refresh = Interlocked.Exchange(ref _unknownRoomSeen, 0) == 1
+                        || Environment.TickCount64 - _lastRoomRefresh >= (long)roomRefresh.TotalMilliseconds;
+                    if (refresh)
+                    {
+                        await RefreshRoomsAsync(stoppingToken);
+                    }
+
+                    await DrainAllRoomsAsync(o.ReplayBatchSize, stoppingToken);
+                    backoff = MinBackoff;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRedisError(logger, ex, backoff.TotalMilliseconds);
+                    await Task.Delay(backoff, stoppingToken);
+                    backoff = Next(backoff);
+                    continue;
+                }
+
+                await WaitForWakeAsync(poll, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        LogFeedStopped(logger);
+    }
+
+    private async Task InitializeCursorsAsync(CancellationToken cancellationToken)
+    {
+        // Start at each room's newest seq: this server broadcasts what arrives from now on;
+        // clients that want older messages ask with last_seq and catch up from the log.
+        IReadOnlyList<string> rooms = await messageLog.GetRoomsAsync(cancellationToken);
+        var start = new Dictionary<string, long>(StringComparer.Ordinal) { [string.Empty] = 0 };
+        foreach (string room in rooms.Append(string.Empty).Distinct(StringComparer.Ordinal))
+        {
+            start[room] = await messageLog.GetLastSeqAsync(room, cancellationToken);
+        }
+
+        foreach (var (room, seq) in start)
+        {
+            cursors.Set(room, seq);
+        }
+
+        _lastRoomRefresh = Environment.TickCount64;
+    }
+
+    private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
+        await messageLog.SubscribeAsync(OnAppended, cancellationToken);
+        _subscribed = true;
+    }
+
+    private void OnAppended(string room)
+    {
+        if (!cursors.Contains(room))
+        {
+            Volatile.Write(ref _unknownRoomSeen, 1);
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
+    private async Task RefreshRoomsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> rooms = await messageLog.GetRoomsAsync(cancellationToken);
+        foreach (string room in rooms)
+        {
+            // A room born after start is read from its first message.
+            if (cursors.TryAdd(room, 0))
+            {
+                LogRoomDiscovered(logger, room);
+            }
+        }
+
+        _lastRoomRefresh = Environment.TickCount64;
+    }
+
+    private async Task DrainAllRoomsAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        foreach (string room in cursors.Rooms)
+        {
+            while (true)
+            {
+                long cursor = cursors.Get(room);
+                IReadOnlyList<ChatMessage> batch = await messageLog.ReadAfterAsync(room, cursor, batchSize, cancellationToken);
+                foreach (ChatMessage message in batch)
+                {
+                    if (message.Seq <= cursor)
+                    {
+                        continue;
+                    }
+
+                    if (message.Seq != cursor + 1)
+                    {
+                        // Retention trimmed what this server had not read yet (it was down or far behind).
+                        LogFeedGap(logger, room, cursor, message.Seq);
+                    }
+
+                    byte[] frame;
+                    try
+                    {
+                        frame = BroadcastFrameEncoder.Encode(message, codec);
+                    }
+                    catch (ArgumentOutOfRangeException)
+                    {
+                        LogMessageTooLarge(logger, room, message.Seq, message.MessageId);
+                        cursors.Set(room, message.Seq);
+                        cursor = message.Seq;
+                        continue;
+                    }
+
+                    // The cursor moves before the frame is offered: see FeedCursors.
+                    cursors.Set(room, message.Seq);
+                    cursor = message.Seq;
+                    broadcaster.Publish(room, message.Seq, frame);
+                }
+
+                if (batch.Count < batchSize)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task WaitForWakeAsync(TimeSpan poll, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(poll);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        _wake.Reader.TryRead(out _);
+    }
+
+    private static TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Message feed started: following {RoomCount} rooms, global room at seq {GlobalSeq}")]
+    private static partial void LogFeedStarted(ILogger logger, int roomCount, long globalSeq);
+
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Information, Message = "Message feed stopped")]
+    private static partial void LogFeedStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Redis error in the message feed; retrying in {BackoffMs} ms with cursors kept")]
+    private static partial void LogRedisError(ILogger logger, Exception exception, double backoffMs);
+
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "New room {Room} found; following it from its first message")]
+    private static partial void LogRoomDiscovered(ILogger logger, string room);
+
+    [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "Room {Room}: feed at seq {Cursor} but the oldest retained message is seq {Seq}; the messages between are only in PostgreSQL")]
+    private static partial void LogFeedGap(ILogger logger, string room, long cursor, long seq);
+
+    [LoggerMessage(EventId = 2405, Level = LogLevel.Error, Message = "Room {Room} seq {Seq} (message {MessageId}) does not fit in one frame (max_frame_bytes); not broadcast")]
+    private static partial void LogMessageTooLarge(ILogger logger, string room, long seq, Guid messageId);
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Infrastructure.Configuration;
+using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Storage.Redis;
+using RealTimeMessageChat.MainServer.Broadcasting;
+using RealTimeMessageChat.MainServer.Networking;
+using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer;
+
+internal static class MainServerHostingExtensions
+{
+    /// <summary>Everything the MainServer process needs: Kestrel for health/metrics, Redis, JWT, the TCP server.</summary>
+    public static WebApplicationBuilder AddMainServer(this WebApplicationBuilder builder)
+    {
+        MainServerOptions options = builder.Configuration.GetValidated<MainServerOptions>();
+
+        // An explicit Listen wins over ASPNETCORE_URLS and the defaults.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.HealthHost), options.HealthPort));
+        builder.Services.AddRtmcRedis(builder.Configuration);
+        builder.Services.AddHealthChecks().AddRedisReadiness();
+        builder.Services.AddMainServerCore(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>
+    /// The TCP server without its storage: options, JWT, feed, broadcaster, listener and metrics.
+    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c> (or a test's fakes).
+    /// </summary>
+    public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRtmcOptions<MainServerOptions>(configuration);
+        services.AddRtmcJwt(configuration);
+        services.AddMetrics();
+        services.AddSingleton<PrometheusMetrics>();
+        services.AddSingleton<MainServerMetrics>();
+        services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
+        services.AddSingleton<FeedCursors>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<Broadcaster>();
+        services.AddSingleton<ClientConnectionFactory>();
+        services.AddSingleton<MessageFeedService>();
+        services.AddSingleton<TcpListenerService>();
+
+        // Stopped in reverse order: the listener (and its clients) before the feed.
+        services.AddHostedService(sp => sp.GetRequiredService<MessageFeedService>());
+        services.AddHostedService(sp => sp.GetRequiredService<TcpListenerService>());
+        return services;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using RealTimeMessageChat.MainServer.Options;
+
+namespace RealTimeMessageChat.MainServer.Networking;
+
+/// <summary>
+/// Accept loop. Binds in <see cref="StartAsync"/> so a taken port fails the start and the bound
+/// port (for <c>server_port=0</c>) is known once the host has started. On stop: close the
+/// listener, ask every connection to finish its queued frames, wait up to
+/// <c>shutdown_timeout_sec</c>, then abort the rest.
+/// </summary>
+internal sealed partial class TcpListenerService(
+    IOptions<MainServerOptions> options,
+    ConnectionRegistry registry,
+    ClientConnectionFactory factory,
+    MainServerMetrics metrics,
+    ILogger<TcpListenerService> logger) : BackgroundService
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<ClientConnection, Task> _running = new();
+    private Socket? _listener;
+
+    /// <summary>The address actually bound; null before start.</summary>
+    public IPEndPoint? BoundEndPoint { get; private set; }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        MainServerOptions o = options.Value;
+        var endPoint = new IPEndPoint(IPAddress.Parse(o.ServerHost), o.ServerPort);
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(endPoint);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        BoundEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        if (string.IsNullOrEmpty(o.ServerId))
+        {
+            factory.ServerId = $"{Environment.MachineName}:{BoundEndPoint.Port}";
+        }
+
+        LogListening(logger, BoundEndPoint);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Socket listener = _listener!;
+        TimeSpan backoff = MinBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(stoppingToken);
+                backoff = MinBackoff;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // Resource pressure: back off instead of spinning on accept.
+                LogAcceptBackoff(logger, ex.SocketErrorCode, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                // A client reset the connection before we accepted it: its problem, not ours.
+                LogAcceptFailed(logger, ex.SocketErrorCode);
+                continue;
+            }
+
+            if (registry.Count >= options.Value.MaxConnections)
+            {
+                LogConnectionRefused(logger, socket.RemoteEndPoint, options.Value.MaxConnections);
+                socket.Close(0);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            ClientConnection connection = factory.Create(socket);
+            metrics.ConnectionAccepted();
+            registry.Add(connection);
+
+            // Recorded before it starts, so a connection that ends at once is still removed.
+            var run = new Task<Task>(() => RunConnectionAsync(connection));
+            _running[connection] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _listener?.Dispose();
+
+        ClientConnection[] open = [.. _running.Keys];
+        if (open.Length == 0)
+        {
+            return;
+        }
+
+        LogStopping(logger, open.Length);
+        foreach (ClientConnection connection in open)
+        {
+            connection.RequestClose("server shutting down");
+        }
+
+        Task all = Task.WhenAll(_running.Values);
+        TimeSpan timeout = TimeSpan.FromSeconds(options.Value.ShutdownTimeoutSeconds);
+        await Task.WhenAny(all, Task.Delay(timeout, cancellationToken));
+        if (!all.IsCompleted)
+        {
+            foreach (ClientConnection connection in _running.Keys)
+            {
+                connection.Abort("server shutting down");
+            }
+
+            await all.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RunConnectionAsync(ClientConnection connection)
+    {
+        try
+        {
+            await connection.RunAsync();
+        }
+        finally
+        {
+            registry.Remove(connection);
+            metrics.ConnectionClosed();
+            _running.TryRemove(connection, out _);
+        }
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MainServer listening for TCP clients on {EndPoint}")]
+    private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Accept failed with {SocketError}; backing off {BackoffMs} ms")]
+    private static partial void LogAcceptBackoff(ILogger logger, SocketError socketError, double backoffMs);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Accept failed with {SocketError}")]
+    private static partial void LogAcceptFailed(ILogger logger, SocketError socketError);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Refused {RemoteEndPoint}: max_connections ({MaxConnections}) reached")]
+    private static partial void LogConnectionRefused(ILogger logger, EndPoint? remoteEndPoint, int maxConnections);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Stopping: asking {Count} connections to finish")]
+    private static partial void LogStopping(ILogger logger, int count);
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer.Options;
+
+/// <summary>The MainServer's own keys of <c>config/main_server_configurations.json</c> (flat, snake_case).</summary>
+internal sealed class MainServerOptions : IValidatableObject
+{
+    /// <summary>Address the TCP listener binds. Default 127.0.0.1.</summary>
+    [ConfigurationKeyName("server_host")]
+    [Required]
+    public string ServerHost { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port for clients; 0 picks a free port (tests). Default 9876.</summary>
+    [ConfigurationKeyName("server_port")]
+    [Range(0, 65535)]
+    public int ServerPort { get; set; } = 9876;
+
+    /// <summary>Address of the health/metrics HTTP endpoint. Default 127.0.0.1.</summary>
+    [ConfigurationKeyName("health_host")]
+    [Required]
+    public string HealthHost { get; set; } = "127.0.0.1";
+
+    /// <summary>Port of the health/metrics HTTP endpoint; 0 picks a free port. Default 8081.</summary>
+    [ConfigurationKeyName("health_port")]
+    [Range(0, 65535)]
+    public int HealthPort { get; set; } = 8081;
+
+    /// <summary>Minimum size of a socket read buffer, in bytes. Default 4096.</summary>
+    [ConfigurationKeyName("buffer_size")]
+    [Range(512, 1024 * 1024)]
+    public int BufferSize { get; set; } = 4096;
+
+    /// <summary>Largest frame payload accepted or sent, in bytes. Default 65536.</summary>
+    [ConfigurationKeyName("max_frame_bytes")]
+    [Range(64, 16 * 1024 * 1024)]
+    public int MaxFrameBytes { get; set; } = FrameCodec.DefaultMaxPayloadSize;
+
+    /// <summary>Connections beyond this are closed at accept. Default 10000.</summary>
+    [ConfigurationKeyName("max_connections")]
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Frames queued per client before it counts as too slow and is disconnected. Default 1024.</summary>
+    [ConfigurationKeyName("send_queue_capacity")]
+    [Range(1, 1_000_000)]
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Seconds a new client has to send its <c>connection</c> frame. Default 10.</summary>
+    [ConfigurationKeyName("handshake_timeout_sec")]
+    [Range(1, 3600)]
+    public int HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Seconds between server pings; a client silent for three intervals is closed. Default 30.</summary>
+    [ConfigurationKeyName("heartbeat_interval_sec")]
+    [Range(1, 3600)]
+    public int HeartbeatIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Milliseconds between polls of the Redis streams when no notification arrives. Default 100.</summary>
+    [ConfigurationKeyName("poll_interval_ms")]
+    [Range(1, 60_000)]
+    public int PollIntervalMilliseconds { get; set; } = 100;
+
+    /// <summary>Messages read from Redis per call, by the feed and by a client's catch-up. Default 512.</summary>
+    [ConfigurationKeyName("replay_batch_size")]
+    [Range(1, 100_000)]
+    public int ReplayBatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// What happens to a client whose send queue is full: <c>disconnect</c> (default, CONTRACT.md) or
+    /// <c>catch_up</c> (stop live delivery and let the client's own task re-read Redis at its pace).
+    /// </summary>
+    [ConfigurationKeyName("slow_client_policy")]
+    public string SlowClientPolicy { get; set; } = SlowClientPolicies.Disconnect;
+
+    /// <summary>Name recorded in presence for this process. Default empty: <c>host:port</c>.</summary>
+    [ConfigurationKeyName("server_id")]
+    public string ServerId { get; set; } = string.Empty;
+
+    /// <summary>Seconds a graceful stop waits for clients to receive their queued frames. Default 5.</summary>
+    [ConfigurationKeyName("shutdown_timeout_sec")]
+    [Range(0, 600)]
+    public int ShutdownTimeoutSeconds { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!System.Net.IPAddress.TryParse(ServerHost, out _))
+        {
+            yield return new ValidationResult($"Configuration key 'server_host': '{ServerHost}' is not an IP address.", [nameof(ServerHost)]);
+        }
+
+        if (!System.Net.IPAddress.TryParse(HealthHost, out _))
+        {
+            yield return new ValidationResult($"Configuration key 'health_host': '{HealthHost}' is not an IP address.", [nameof(HealthHost)]);
+        }
+
+        if (SlowClientPolicy is not (SlowClientPolicies.Disconnect or SlowClientPolicies.CatchUp))
+        {
+            yield return new ValidationResult(
+                $"Configuration key 'slow_client_policy': '{SlowClientPolicy}' is not one of '{SlowClientPolicies.Disconnect}', '{SlowClientPolicies.CatchUp}'.",
+                [nameof(SlowClientPolicy)]);
+        }
+    }
+}

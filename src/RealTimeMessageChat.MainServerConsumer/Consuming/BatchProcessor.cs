@@ -1,0 +1,219 @@
+using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.MainServerConsumer.Observability;
+using StackExchange.Redis;
+
+namespace RealTimeMessageChat.MainServerConsumer.Consuming;
+
+/// <summary>
+/// Turns one batch of deliveries (in delivery order) into Redis appends and broker settlements:
+/// validate, append the valid ones in one pipelined call, dead-letter the rest, then acknowledge.
+/// Nothing is acknowledged before its Redis write succeeded.
+/// </summary>
+/// <remarks>
+/// A transient Redis failure retries the same batch (backoff 100 ms doubling to 5 s) for as long as
+/// the process runs: the batch is never requeued, so order is kept, and the log's de-duplication
+/// makes re-running a partly applied batch safe. Only a script error for a particular message
+/// dead-letters that message.
+/// </remarks>
+internal sealed partial class BatchProcessor(
+    IMessageLog messageLog,
+    MessageValidator validator,
+    IDeliverySettler settler,
+    ConsumerMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<BatchProcessor> logger)
+{
+    public static readonly TimeSpan InitialRetryDelay = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Processes <paramref name="batch"/>. <paramref name="cancellationToken"/> only interrupts retry
+    /// waits (then the batch stays unacknowledged and the broker redelivers it); settlements of work
+    /// already done are not cancelled, so a shutdown still acknowledges the batch in flight.
+    /// </summary>
+    public async Task ProcessAsync(IReadOnlyList<Delivery> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        metrics.Consumed.Add(batch.Count);
+        var reasons = new string?[batch.Count];
+        var valid = new List<ChatMessage>(batch.Count);
+        var validIndexes = new List<int>(batch.Count);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ValidationResult result = validator.Validate(batch[i].Body);
+            if (result.IsValid)
+            {
+                valid.Add(result.Message);
+                validIndexes.Add(i);
+            }
+            else
+            {
+                reasons[i] = result.Error;
+            }
+        }
+
+        if (valid.Count > 0)
+        {
+            string?[] appendErrors = await AppendWithRetryAsync(valid, cancellationToken);
+            for (int k = 0; k < appendErrors.Length; k++)
+            {
+                reasons[validIndexes[k]] = appendErrors[k];
+            }
+        }
+
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (reasons[i] is { } reason)
+            {
+                await DeadLetterAsync(batch[i], reason);
+            }
+        }
+
+        await AcknowledgeAsync(batch);
+    }
+
+    /// <summary>Appends in order; returns, per message, null when stored (or a duplicate) or the script error that refused it.</summary>
+    private async Task<string?[]> AppendWithRetryAsync(List<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        var errors = new string?[messages.Count];
+        IReadOnlyList<AppendResult> results;
+        try
+        {
+            results = await RetryTransientAsync(() => messageLog.AppendBatchAsync(messages, cancellationToken), messages.Count, cancellationToken);
+        }
+        catch (RedisServerException ex)
+        {
+            // A script error for some message: redo one at a time (de-duplication makes the already
+            // applied prefix come back as duplicates) to find which ones Redis refuses.
+            LogBatchScriptError(logger, ex.Message);
+            var individual = new AppendResult[messages.Count];
+            for (int i = 0; i < messages.Count; i++)
+            {
+                try
+                {
+                    ChatMessage message = messages[i];
+                    individual[i] = await RetryTransientAsync(() => messageLog.AppendAsync(message, cancellationToken), 1, cancellationToken);
+                }
+                catch (RedisServerException single)
+                {
+                    errors[i] = $"redis refused the message: {single.Message}";
+                    individual[i] = new AppendResult(0, false);
+                }
+            }
+
+            results = individual;
+        }
+
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (errors[i] is not null)
+            {
+                continue;
+            }
+
+            if (results[i].Duplicate)
+            {
+                metrics.Duplicates.Add(1);
+                LogDuplicate(logger, messages[i].MessageId, messages[i].SenderId, results[i].Seq);
+            }
+            else
+            {
+                metrics.Appended.Add(1);
+            }
+        }
+
+        return errors;
+    }
+
+    private async Task<T> RetryTransientAsync<T>(Func<Task<T>> operation, int count, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = InitialRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                return await operation();
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                // Shutting down: give up on this batch; it stays unacknowledged and is redelivered.
+                cancellationToken.ThrowIfCancellationRequested();
+                metrics.RedisRetries.Add(1);
+                if (ex is RedisException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+                {
+                    LogRedisRetry(logger, count, attempt, delay.TotalMilliseconds, ex.Message);
+                }
+                else
+                {
+                    LogUnexpectedAppendFailure(logger, count, attempt, delay.TotalMilliseconds, ex);
+                }
+            }
+
+            await Task.Delay(delay, timeProvider, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Everything but a genuine script error is worth retrying: losing a message is worse than
+    /// waiting. Server replies that mean "not now" (loading, busy, out of memory...) are transient too.
+    /// </summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        OperationCanceledException => false,
+        RedisServerException server => IsTransientServerReply(server.Message),
+        _ => true,
+    };
+
+    private static bool IsTransientServerReply(string message) =>
+        message.StartsWith("LOADING", StringComparison.Ordinal)
+        || message.StartsWith("BUSY", StringComparison.Ordinal)
+        || message.StartsWith("READONLY", StringComparison.Ordinal)
+        || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("NOSCRIPT", StringComparison.Ordinal)
+        || message.StartsWith("OOM", StringComparison.Ordinal)
+        || message.Contains("OOM command not allowed", StringComparison.Ordinal);
+
+    private async Task DeadLetterAsync(Delivery delivery, string reason)
+    {
+        metrics.DeadLettered.Add(1);
+        LogDeadLettering(logger, delivery.DeliveryTag, reason);
+        bool published;
+        try
+        {
+            published = await settler.DeadLetterAsync(delivery, reason, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogDeadLetterPublishFailed(logger, delivery.DeliveryTag, ex);
+            published = false;
+        }
+
+        if (!published)
+        {
+            // The queue's dead-letter exchange still routes it to the dead-letter queue, without the reason.
+            await settler.RejectAsync(delivery, CancellationToken.None);
+        }
+    }
+
+    /// <summary>One multiple-ack per run of consecutive deliveries from the same channel.</summary>
+    private async Task AcknowledgeAsync(IReadOnlyList<Delivery> batch)
+    {
+        for (int i = 0; i < batch.Count; i++)
+        {
+            bool lastOfRun = i == batch.Count - 1 || !ReferenceEquals(batch[i].Source, batch[i + 1].Source);
+            if (lastOfRun)
+            {
+                await settler.AckAsync(batch[i], multiple: true, CancellationToken.None);
+            }
+        }
+    }
+}

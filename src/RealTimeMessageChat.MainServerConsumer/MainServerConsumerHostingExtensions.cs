@@ -1,0 +1,65 @@
+using System.Net;
+using RealTimeMessageChat.Infrastructure.Configuration;
+using RealTimeMessageChat.Infrastructure.Messaging;
+using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.Infrastructure.Storage.Redis;
+using RealTimeMessageChat.MainServerConsumer.Consuming;
+using RealTimeMessageChat.MainServerConsumer.Observability;
+using RealTimeMessageChat.MainServerConsumer.Options;
+using RealTimeMessageChat.MainServerConsumer.Persistence;
+
+namespace RealTimeMessageChat.MainServerConsumer;
+
+internal static class MainServerConsumerHostingExtensions
+{
+    /// <summary>Options, RabbitMQ, Redis, PostgreSQL (migrated at start), the consumer, the persister, health and metrics.</summary>
+    public static WebApplicationBuilder AddMainServerConsumer(this WebApplicationBuilder builder)
+    {
+        IConfiguration configuration = builder.Configuration;
+        IServiceCollection services = builder.Services;
+
+        services.AddRtmcOptions<ConsumerOptions>(configuration);
+        services.AddRtmcOptions<RabbitMqOptions>(configuration);
+        services.AddRtmcRedis(configuration);
+        services.AddRtmcPostgres(configuration, migrate: true);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new RabbitMqConnectionProvider(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>(),
+            sp.GetRequiredService<ILogger<RabbitMqConnectionProvider>>())
+        {
+            ClientName = "realtimemessagechat-mainserverconsumer",
+        });
+        services.AddSingleton<IMessageStore, PostgresMessageStore>();
+        services.AddSingleton<ConsumerMetrics>();
+        services.AddSingleton<PrometheusMetrics>();
+        services.AddSingleton<MessageValidator>();
+        services.AddSingleton<RabbitMqDeliverySettler>();
+        services.AddSingleton<IDeliverySettler>(sp => sp.GetRequiredService<RabbitMqDeliverySettler>());
+        services.AddSingleton<BatchProcessor>();
+        services.AddHostedService<RabbitMqConsumerService>();
+        services.AddHostedService<MessagePersister>();
+
+        services.AddHealthChecks()
+            .AddRedisReadiness()
+            .AddRabbitMqReadiness()
+            .AddPostgresReadiness();
+
+        // Explicit Listen wins over ASPNETCORE_URLS and launch settings.
+        ConsumerOptions consumer = configuration.GetValidated<ConsumerOptions>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (IPAddress.TryParse(consumer.HealthHost, out IPAddress? address))
+            {
+                kestrel.Listen(address, consumer.HealthPort);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(consumer.HealthPort);
+            }
+        });
+        return builder;
+    }
+}

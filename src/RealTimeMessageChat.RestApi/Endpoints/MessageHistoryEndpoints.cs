@@ -1,0 +1,83 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using RealTimeMessageChat.RestApi.History;
+using RealTimeMessageChat.RestApi.Problems;
+
+namespace RealTimeMessageChat.RestApi.Endpoints;
+
+/// <summary><c>GET /api/v1/messages?sub_id=&amp;after_seq=&amp;before_seq=&amp;limit=</c>: stored messages of a room, ascending by seq.</summary>
+internal static class MessageHistoryEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static IEndpointRouteBuilder MapMessageHistoryEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/v1/messages", ReadAsync).RequireAuthorization().RequireRateLimiting(MessageEndpoints.RateLimitPolicy).WithName("ReadMessages");
+        return endpoints;
+    }
+
+    // Query values arrive as strings so a bad one is a validation problem naming it, not a bare 400.
+    internal static async Task<Results<JsonHttpResult<HistoryPage>, ProblemHttpResult>> ReadAsync(
+        [FromQuery(Name = "sub_id")] string? subId,
+        [FromQuery(Name = "after_seq")] string? afterSeq,
+        [FromQuery(Name = "before_seq")] string? beforeSeq,
+        [FromQuery(Name = "limit")] string? limit,
+        IMessageHistory history,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        long? after = ParseOptional(afterSeq, "after_seq", 0, errors);
+        long? before = ParseOptional(beforeSeq, "before_seq", 1, errors);
+        long? pageSize = ParseOptional(limit, "limit", 1, errors);
+        if (pageSize > MaxLimit)
+        {
+            errors["limit"] = [$"must be 1 to {MaxLimit}."];
+        }
+
+        if (subId is { Length: > Validation.RequestValidator.MaxSubIdLength })
+        {
+            errors["sub_id"] = [$"must be at most {Validation.RequestValidator.MaxSubIdLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        IReadOnlyList<HistoryMessage> messages;
+        try
+        {
+            messages = await history.ReadAsync(subId ?? string.Empty, after, before, (int)(pageSize ?? DefaultLimit), cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            EndpointLog.DatabaseFailed(loggerFactory.CreateLogger(EndpointLog.Category), ex.GetType().Name, ex.Message);
+            return ApiProblems.DatabaseUnavailable();
+        }
+
+        return TypedResults.Json(new HistoryPage(messages), SnakeCase);
+    }
+
+    private static long? ParseOptional(string? text, string field, long minimum, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < minimum)
+        {
+            errors[field] = [$"must be an integer of at least {minimum}."];
+            return null;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using RealTimeMessageChat.Contracts.Messaging;
+
+namespace RealTimeMessageChat.RestApi.Options;
+
+/// <summary>The RestApi's own keys of <c>config/rest_api_configurations.json</c> (flat, snake_case).</summary>
+internal sealed class RestApiOptions : IValidatableObject
+{
+    /// <summary>Address Kestrel binds: an IP address or <c>localhost</c>. Default 127.0.0.1.</summary>
+    [ConfigurationKeyName("server_host")]
+    [Required]
+    public string ServerHost { get; set; } = "127.0.0.1";
+
+    /// <summary>HTTP port. Default 8080.</summary>
+    [ConfigurationKeyName("server_port")]
+    [Range(1, 65535)]
+    public int ServerPort { get; set; } = 8080;
+
+    /// <summary>Queue the publish endpoints write to. Default message_broadcast_queue.</summary>
+    [ConfigurationKeyName("publish_queue_name")]
+    [Required]
+    public string PublishQueueName { get; set; } = QueueNames.Broadcast;
+
+    /// <summary>Largest message <c>content</c>, in UTF-8 bytes. Default 4096.</summary>
+    [ConfigurationKeyName("max_content_bytes")]
+    [Range(1, 1024 * 1024)]
+    public int MaxContentBytes { get; set; } = 4096;
+
+    /// <summary>Largest request body, in bytes; larger bodies get 413. Default 65536.</summary>
+    [ConfigurationKeyName("max_body_bytes")]
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 65536;
+
+    /// <summary>Milliseconds to wait for the broker's confirm before answering 503. Default 5000.</summary>
+    [ConfigurationKeyName("publish_confirm_timeout_ms")]
+    [Range(100, 120_000)]
+    public int PublishConfirmTimeoutMs { get; set; } = 5000;
+
+    /// <summary>RabbitMQ channels publishing in parallel, one confirm in flight each. Default 8.</summary>
+    [ConfigurationKeyName("publish_channel_count")]
+    [Range(1, 64)]
+    public int PublishChannelCount { get; set; } = 8;
+
+    /// <summary>Sustained publish requests per second per user; beyond the burst they get 429. Default 200.</summary>
+    [ConfigurationKeyName("rate_limit_per_second")]
+    [Range(1, 1_000_000)]
+    public int RateLimitPerSecond { get; set; } = 200;
+
+    /// <summary>Publish requests a user may send at once before the per-second rate applies. Default 400.</summary>
+    [ConfigurationKeyName("rate_limit_burst")]
+    [Range(1, 1_000_000)]
+    public int RateLimitBurst { get; set; } = 400;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(ServerHost, out _) && !string.Equals(ServerHost, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Configuration key 'server_host': must be an IP address or 'localhost'.", [nameof(ServerHost)]);
+        }
+
+        if (MaxContentBytes >= MaxBodyBytes)
+        {
+            yield return new ValidationResult("Configuration key 'max_content_bytes': must be smaller than 'max_body_bytes'.", [nameof(MaxContentBytes)]);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace RealTimeMessageChat.RestApi.Problems;
+
+/// <summary>The problems handlers answer, each with its stable type and title (see <see cref="ProblemTypes"/>).</summary>
+internal static class ApiProblems
+{
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = ProblemTypes.Validation,
+            Title = "Validation failed",
+            Detail = "One or more fields are invalid; see errors.",
+        });
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
+
+    public static ProblemHttpResult MalformedJson(string detail) =>
+        Create(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "Malformed JSON", detail);
+
+    public static ProblemHttpResult InvalidCredentials() =>
+        Create(StatusCodes.Status401Unauthorized, ProblemTypes.InvalidCredentials, "Invalid credentials", "The user id or the password is wrong.");
+
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Unauthorized", detail);
+
+    public static ProblemHttpResult UserBanned() =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.UserBanned, "User banned", "This account is banned.");
+
+    public static ProblemHttpResult ChatBanned() =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.ChatBanned, "Chat banned", "This account may not send messages.");
+
+    public static ProblemHttpResult SenderMismatch() =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.SenderMismatch, "Sender mismatch", "The body's user_id/id differs from the token's subject.");
+
+    public static ProblemHttpResult UserExists(string userId) =>
+        Create(StatusCodes.Status409Conflict, ProblemTypes.UserExists, "User exists", $"The user id '{userId}' is taken.");
+
+    public static ProblemHttpResult PayloadTooLarge(string detail) =>
+        Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "Payload too large", detail);
+
+    public static ProblemHttpResult UnsupportedMediaType() =>
+        Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
+
+    public static ProblemHttpResult BrokerUnavailable() =>
+        Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.BrokerUnavailable, "Broker unavailable", "The message broker did not confirm the message; it was not accepted. Retry with the same message_id.");
+
+    public static ProblemHttpResult DatabaseUnavailable() =>
+        Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.DatabaseUnavailable, "Database unavailable", "The account store is not reachable; retry later.");
+
+    public static ProblemHttpResult BadRequest(int status, string detail)
+    {
+        (string type, string title) = ProblemTypes.ForStatus(status);
+        return Create(status, type, title, detail);
+    }
+
+    private static ProblemHttpResult Create(int status, string type, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
+}

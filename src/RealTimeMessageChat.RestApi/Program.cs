@@ -1,0 +1,19 @@
+using RealTimeMessageChat.Infrastructure.Configuration;
+using RealTimeMessageChat.Infrastructure.Hosting;
+using RealTimeMessageChat.Infrastructure.Logging;
+using RealTimeMessageChat.RestApi;
+
+return await RtmcProgram.RunAsync("RestApi", async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddRtmcConfiguration("rest_api_configurations.json", args);
+    builder.AddRtmcLogging("RestApi");
+    builder.AddRestApi();
+
+    var app = builder.Build();
+    app.UseRestApi();
+    await app.RunAsync();
+});
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using RealTimeMessageChat.Infrastructure.Configuration;
+using RealTimeMessageChat.Infrastructure.Messaging;
+using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.RestApi.Endpoints;
+using RealTimeMessageChat.RestApi.History;
+using RealTimeMessageChat.RestApi.Options;
+using RealTimeMessageChat.RestApi.Problems;
+
+namespace RealTimeMessageChat.RestApi;
+
+/// <summary>The RestApi's composition root: options, services, middleware and endpoints.</summary>
+internal static class RestApiHostingExtensions
+{
+    public static WebApplicationBuilder AddRestApi(this WebApplicationBuilder builder)
+    {
+        IConfiguration configuration = builder.Configuration;
+        IServiceCollection services = builder.Services;
+
+        services.AddRtmcOptions<RestApiOptions>(configuration);
+        services.AddRtmcOptions<RabbitMqOptions>(configuration);
+        services.AddRtmcJwt(configuration);
+        services.AddRtmcPostgres(configuration, migrate: true);
+
+        // Explicit Listen wins over ASPNETCORE_URLS; the body limit is Kestrel's, enforced again by JsonBodyReader.
+        RestApiOptions listen = configuration.GetValidated<RestApiOptions>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (IPAddress.TryParse(listen.ServerHost, out IPAddress? address))
+            {
+                kestrel.Listen(address, listen.ServerPort);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(listen.ServerPort);
+            }
+
+            kestrel.Limits.MaxRequestBodySize = listen.MaxBodyBytes;
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<RestApiMetrics>();
+        services.AddSingleton<PrometheusMetrics>();
+        services.AddSingleton<RabbitMqConnectionProvider>(sp => new RabbitMqConnectionProvider(
+            sp.GetRequiredService<IOptions<RabbitMqOptions>>(), sp.GetRequiredService<ILogger<RabbitMqConnectionProvider>>())
+        {
+            ClientName = "realtimemessagechat-restapi",
+        });
+        services.AddSingleton<IMessagePublisher>(sp => new RabbitMqMessagePublisher(
+            sp.GetRequiredService<RabbitMqConnectionProvider>(),
+            sp.GetRequiredService<ILogger<RabbitMqMessagePublisher>>(),
+            sp.GetRequiredService<IOptions<RestApiOptions>>().Value.PublishChannelCount));
+        services.AddSingleton<IUserRepository, PostgresUserRepository>();
+        services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
+
+        services.AddHealthChecks().AddRabbitMqReadiness().AddPostgresReadiness();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => ProblemTypes.Apply(context.ProblemDetails));
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<JwtTokenService>((bearer, tokens) =>
+            {
+                // Claims keep their JWT names, so the sender is exactly the "sub" the token was issued with.
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = tokens.ValidationParameters;
+            });
+        services.AddAuthorization();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(MessageEndpoints.RateLimitPolicy, PerUserTokenBucket);
+        });
+        return builder;
+    }
+
+    public static WebApplication UseRestApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A body that cannot be read (too large, broken chunking) is the client's fault, not a 500.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+
+        // Every bare error status (404, 405, 401 challenges, 429) gets a problem+json body.
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapUserEndpoints();
+        app.MapAuthEndpoints();
+        app.MapMessageEndpoints();
+        app.MapMessageHistoryEndpoints();
+        app.MapRtmcHealthAndMetrics();
+        return app;
+    }
+
+    private static RateLimitPartition<string> PerUserTokenBucket(HttpContext context)
+    {
+        RestApiOptions options = context.RequestServices.GetRequiredService<IOptions<RestApiOptions>>().Value;
+        string key = context.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value
+                     ?? context.Connection.RemoteIpAddress?.ToString()
+                     ?? "anonymous";
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.RateLimitBurst,
+            TokensPerPeriod = options.RateLimitPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+}

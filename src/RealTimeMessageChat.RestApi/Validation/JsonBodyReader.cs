@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using RealTimeMessageChat.RestApi.Problems;
+
+namespace RealTimeMessageChat.RestApi.Validation;
+
+/// <summary>
+/// Reads a JSON request body by hand rather than through parameter binding, so every way a body can
+/// be wrong gets its own problem: not JSON (415), too large (413), not parseable (400 malformed), a
+/// field of the wrong type (400 validation naming the field). Enforces the size limit itself as well,
+/// because a server other than Kestrel (the test server) does not.
+/// </summary>
+internal static class JsonBodyReader
+{
+    /// <summary><see cref="ReadAsync"/>, then <paramref name="validate"/>: a body that is read but invalid becomes a 400 naming its fields.</summary>
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadValidAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, int maxBodyBytes, Func<T, Dictionary<string, string[]>> validate, CancellationToken cancellationToken)
+        where T : class
+    {
+        (T? body, ProblemHttpResult? problem) = await ReadAsync(request, typeInfo, maxBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        Dictionary<string, string[]> errors = validate(body!);
+        return errors.Count > 0 ? (null, ApiProblems.Validation(errors)) : (body, null);
+    }
+
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, int maxBodyBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, ApiProblems.UnsupportedMediaType());
+        }
+
+        if (request.ContentLength > maxBodyBytes)
+        {
+            return (null, TooLarge(maxBodyBytes));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBodyBytes, 4096));
+        try
+        {
+            while (true)
+            {
+                Memory<byte> memory = buffer.GetMemory(4096);
+                int read = await request.Body.ReadAsync(memory, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBodyBytes)
+                {
+                    return (null, TooLarge(maxBodyBytes));
+                }
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own limit (413) or a broken request (400).
+            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxBodyBytes)
+                : ApiProblems.BadRequest(ex.StatusCode, "The request body could not be read."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.WrittenMemory);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiProblems.MalformedJson($"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})."));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, ApiProblems.MalformedJson("The body must be a JSON object."));
+            }
+
+            try
+            {
+                return (document.Deserialize(typeInfo), null);
+            }
+            catch (JsonException ex)
+            {
+                return (null, ApiProblems.Validation(FieldOf(ex.Path), "has the wrong type or format."));
+            }
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(int maxBodyBytes) =>
+        ApiProblems.PayloadTooLarge($"The request body exceeds {maxBodyBytes} bytes.");
+
+    /// <summary><c>$.metadata.x</c> → <c>metadata.x</c>; the root → <c>body</c>.</summary>
+    private static string FieldOf(string? path) =>
+        path is { Length: > 2 } && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+}

@@ -1,0 +1,25 @@
+namespace RealTimeMessageChat.UserClient.Console;
+
+/// <summary>Chat lines on stdout, flushed per line; status on stderr.</summary>
+internal sealed class ConsoleChatOutput(TextWriter stdout, TextWriter stderr) : IChatOutput
+{
+    private readonly Lock _lock = new();
+
+    public void WriteMessage(string line)
+    {
+        lock (_lock)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
+    }
+
+    public void WriteStatus(string text)
+    {
+        lock (_lock)
+        {
+            stderr.WriteLine(text);
+            stderr.Flush();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.MainServer.Broadcasting;
+using RealTimeMessageChat.MainServer.Networking;
+
+namespace RealTimeMessageChat.MainServer.Tests.Support;
+
+/// <summary>The real MainServer services on 127.0.0.1 port 0, with in-memory storage and a runtime JWT secret.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private TestServer(IHost host, FakeMessageLog log, FakePresenceStore presence)
+    {
+        _host = host;
+        Log = log;
+        Presence = presence;
+        EndPoint = host.Services.GetRequiredService<TcpListenerService>().BoundEndPoint!;
+    }
+
+    public FakeMessageLog Log { get; }
+
+    public FakePresenceStore Presence { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public ConnectionRegistry Registry => Services.GetRequiredService<ConnectionRegistry>();
+
+    public static async Task<TestServer> StartAsync(
+        CancellationToken cancellationToken,
+        IDictionary<string, string?>? settings = null,
+        FakeMessageLog? log = null)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["server_host"] = "127.0.0.1",
+            ["server_port"] = "0",
+            ["jwt_secret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            ["poll_interval_ms"] = "50",
+            ["send_queue_capacity"] = "1024",
+            ["handshake_timeout_sec"] = "10",
+            ["heartbeat_interval_sec"] = "30",
+            ["shutdown_timeout_sec"] = "2",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        log ??= new FakeMessageLog();
+        var presence = new FakePresenceStore();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddMainServerCore(builder.Configuration);
+        builder.Services.AddSingleton<IMessageLog>(log);
+        builder.Services.AddSingleton<IPresenceStore>(presence);
+        IHost host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        await host.Services.GetRequiredService<FeedCursors>().Ready.WaitAsync(cancellationToken);
+        return new TestServer(host, log, presence);
+    }
+
+    public string IssueToken(string userId) => Services.GetRequiredService<JwtTokenService>().Issue(userId).Token;
+
+    /// <summary>A connected and authenticated client (the connect reply already read).</summary>
+    public async Task<TestClient> ConnectClientAsync(string userId, CancellationToken cancellationToken, long? lastSeq = null, int? receiveBufferSize = null)
+    {
+        TestClient client = await TestClient.OpenAsync(EndPoint, cancellationToken, receiveBufferSize);
+        await client.SendConnectAsync(userId, IssueToken(userId), cancellationToken, lastSeq);
+        var reply = await client.ReadFrameAsync(cancellationToken);
+        if (reply.GetProperty("command").GetString() != "connection" || !reply.GetProperty("condition").GetBoolean())
+        {
+            throw new InvalidOperationException($"Handshake failed: {reply}");
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _host.StopAsync(stop.Token);
+        _host.Dispose();
+    }
+}

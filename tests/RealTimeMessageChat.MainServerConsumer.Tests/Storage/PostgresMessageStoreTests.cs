@@ -1,0 +1,85 @@
+using Dapper;
+using Npgsql;
+using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.MainServerConsumer.Tests.Support;
+using RealTimeMessageChat.TestUtilities;
+
+namespace RealTimeMessageChat.MainServerConsumer.Tests.Storage;
+
+/// <summary>Against a real PostgreSQL, migrated first; each test uses its own room.</summary>
+[Trait("Category", "Integration")]
+public sealed class PostgresMessageStoreTests : IAsyncLifetime
+{
+    private readonly string _room = "test-" + Guid.NewGuid().ToString("N");
+    private NpgsqlDataSource? _dataSource;
+
+    public async ValueTask InitializeAsync()
+    {
+        PostgresOptions options = ServiceEnvironment.RequirePostgres();
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        _dataSource = await ServiceEnvironment.CreateMigratedDataSourceAsync(options, cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync();
+            await connection.ExecuteAsync("DELETE FROM messages WHERE room = @room", new { room = _room });
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SaveBatchAsync_SameBatchTwice_StoresItOnce()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        var batch = Enumerable.Range(1, 50).Select(i => Messages.Chat(_room, $"m{i}", seq: i)).ToList();
+
+        int first = await store.SaveBatchAsync(batch, cts.Token);
+        int second = await store.SaveBatchAsync(batch, cts.Token);
+
+        Assert.Equal(50, first);
+        Assert.Equal(0, second);
+        await using var connection = await _dataSource!.OpenConnectionAsync(cts.Token);
+        long count = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM messages WHERE room = @room", new { room = _room });
+        Assert.Equal(50, count);
+    }
+
+    [Fact]
+    public async Task SaveBatchAsync_Message_StoresEveryColumn()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        ChatMessage message = Messages.Chat(_room, "héllo 🌍", seq: 1) with { Priority = 3, MetadataJson = """{"k": "v"}""" };
+
+        await store.SaveBatchAsync([message], cts.Token);
+
+        await using var connection = await _dataSource!.OpenConnectionAsync(cts.Token);
+        var row = await connection.QuerySingleAsync<(Guid MessageId, string SenderId, string Command, string Content, short Priority, string Metadata, DateTime CreatedAt)>(
+            "SELECT message_id, sender_id, command, content, priority, metadata::text, created_at FROM messages WHERE room = @room AND seq = 1",
+            new { room = _room });
+        Assert.Equal(message.MessageId, row.MessageId);
+        Assert.Equal("alice", row.SenderId);
+        Assert.Equal("send_broadcast_message", row.Command);
+        Assert.Equal("héllo 🌍", row.Content);
+        Assert.Equal(3, row.Priority);
+        Assert.Equal("""{"k": "v"}""", row.Metadata);
+        Assert.Equal(message.CreatedAt.UtcDateTime, row.CreatedAt.ToUniversalTime());
+    }
+
+    [Fact]
+    public async Task GetPersistedSeqAsync_AfterSave_ReturnsHighestSeq()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        long before = await store.GetPersistedSeqAsync(_room, cts.Token);
+
+        await store.SaveBatchAsync([Messages.Chat(_room, "a", seq: 1), Messages.Chat(_room, "b", seq: 2), Messages.Chat(_room, "c", seq: 3)], cts.Token);
+
+        Assert.Equal(0, before);
+        Assert.Equal(3, await store.GetPersistedSeqAsync(_room, cts.Token));
+    }
+}

@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+using RealTimeMessageChat.Infrastructure.Storage;
+
+namespace RealTimeMessageChat.RestApi.Tests.Fakes;
+
+/// <summary>The users table in a dictionary; TryAdd plays the primary key's part.</summary>
+internal sealed class InMemoryUserRepository : IUserRepository
+{
+    private readonly ConcurrentDictionary<string, UserAccount> _users = new(StringComparer.Ordinal);
+
+    public Task<bool> TryCreateAsync(string userId, string? username, string passwordHash, CancellationToken cancellationToken) =>
+        Task.FromResult(_users.TryAdd(userId, new UserAccount(userId, username, passwordHash, IsBanned: false, IsChatBanned: false)));
+
+    public Task<UserAccount?> FindAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult(_users.TryGetValue(userId, out UserAccount? account) ? account : null);
+
+    public UserAccount Get(string userId) => _users[userId];
+
+    public void Update(string userId, Func<UserAccount, UserAccount> change) =>
+        _users.AddOrUpdate(userId, _ => throw new InvalidOperationException($"no user {userId}"), (_, existing) => change(existing));
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using RealTimeMessageChat.TestUtilities;
+using Xunit;
+
+namespace RealTimeMessageChat.RestApi.Tests;
+
+public sealed class ProblemDetailsTests(RestApiFactory factory) : IClassFixture<RestApiFactory>
+{
+    [Fact]
+    public async Task UnknownRoute_Returns404Problem()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync("/no/such/route", cts.Token);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not-found", cts.Token);
+    }
+
+    [Fact]
+    public async Task WrongMethod_Returns405Problem()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync("/publishMessage", cts.Token);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed, "method-not-allowed", cts.Token);
+    }
+
+    [Fact]
+    public async Task HealthLive_Returns200WithoutCheckingDependencies()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync("/health/live", cts.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonObject body = (await response.Content.ReadFromJsonAsync<JsonObject>(cts.Token))!;
+        Assert.Equal("Healthy", body["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Metrics_AfterRegistrationAndLogins_CountsThem()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient();
+        await factory.RegisterAndLoginAsync(client, "metrics_user", cts.Token);
+        await client.PostAsJsonAsync("/api/v1/auth/login", new { user_id = "metrics_user", password = "wrong-password" }, cts.Token);
+
+        string text = await client.GetStringAsync("/metrics", cts.Token);
+
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text, @"(?m)^rtmc_restapi_registrations [1-9]"), text);
+        Assert.Matches(@"(?m)^rtmc_restapi_logins [1-9]", text);
+        Assert.Matches(@"(?m)^rtmc_restapi_login_failures [1-9]", text);
+        Assert.Contains("rtmc_restapi_messages_published", text, StringComparison.Ordinal);
+    }
+}

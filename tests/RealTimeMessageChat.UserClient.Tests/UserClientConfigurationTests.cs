@@ -1,0 +1,109 @@
+using System.Collections;
+using RealTimeMessageChat.UserClient.Configuration;
+using RealTimeMessageChat.UserClient.Options;
+
+namespace RealTimeMessageChat.UserClient.Tests;
+
+public sealed class UserClientConfigurationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rtmc-userclient-").FullName;
+
+    public UserClientConfigurationTests()
+    {
+        File.WriteAllText(Path.Combine(_directory, UserClientConfiguration.FileName), """
+            {"server_host": "file-host", "server_port": 1111, "rest_api_url": "http://file:8080", "reconnect_interval_sec": 3, "user": "from_file"}
+            """);
+    }
+
+    [Fact]
+    public void Load_FileEnvironmentAndCommandLine_LaterSourceWins()
+    {
+        var environment = Environment(("RTMC_SERVER_PORT", "2222"), ("RTMC_SERVER_HOST", "env-host"), ("OTHER_SERVER_PORT", "9"));
+
+        UserClientOptions options = UserClientConfiguration.Load(["--server_host", "cli-host", "--user", "alice"], environment);
+
+        Assert.Equal("cli-host", options.ServerHost);
+        Assert.Equal(2222, options.ServerPort);
+        Assert.Equal("http://file:8080", options.RestApiUrl);
+        Assert.Equal("alice", options.User);
+        Assert.Equal(30, options.HeartbeatIntervalSec);
+    }
+
+    [Fact]
+    public void Load_ClientSwitches_AreBound()
+    {
+        UserClientOptions options = UserClientConfiguration.Load(
+            ["--register", "--user", "bob", "--last-seq", "41", "--password", "secret123"], Environment());
+
+        Assert.True(options.Register);
+        Assert.Equal("bob", options.User);
+        Assert.Equal(41, options.LastSeq);
+        Assert.Equal("secret123", options.Password);
+    }
+
+    [Fact]
+    public void Load_PasswordFromEnvironment_IsUsed()
+    {
+        UserClientOptions options = UserClientConfiguration.Load([], Environment(("RTMC_PASSWORD", "from-env-pw")));
+
+        Assert.Equal("from-env-pw", options.Password);
+        Assert.False(options.Register);
+        Assert.Null(options.LastSeq);
+    }
+
+    [Theory]
+    [InlineData("--server_port", "70000", "server_port")]
+    [InlineData("--server_port", "abc", "server_port")]
+    [InlineData("--rest_api_url", "not a url", "rest_api_url")]
+    [InlineData("--user", "bad user!", "user")]
+    [InlineData("--reconnect_interval_sec", "0", "reconnect_interval_sec")]
+    [InlineData("--last-seq", "-1", "last_seq")]
+    public void Load_BadValue_FailsNamingTheKey(string key, string value, string expectedKey)
+    {
+        var ex = Assert.Throws<UserClientConfigurationException>(() => UserClientConfiguration.Load([key, value], Environment()));
+
+        Assert.Contains($"'{expectedKey}'", ex.Message);
+    }
+
+    [Fact]
+    public void Load_NoConfigFile_FailsNamingTheFile()
+    {
+        string empty = Directory.CreateTempSubdirectory("rtmc-empty-").FullName;
+        try
+        {
+            var ex = Assert.Throws<UserClientConfigurationException>(() => UserClientConfiguration.Load([], Environment(("RTMC_CONFIG_DIR", empty))));
+
+            Assert.Contains(UserClientConfiguration.FileName, ex.Message);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FindConfigFile_NoExplicitDirectory_WalksUpFromWorkingDirectory()
+    {
+        string configDirectory = Path.Combine(_directory, "config");
+        Directory.CreateDirectory(configDirectory);
+        File.Copy(Path.Combine(_directory, UserClientConfiguration.FileName), Path.Combine(configDirectory, UserClientConfiguration.FileName));
+        string nested = Directory.CreateDirectory(Path.Combine(_directory, "a", "b")).FullName;
+
+        string found = ConfigFileLocator.Find(UserClientConfiguration.FileName, null, nested, "/nonexistent");
+
+        Assert.Equal(Path.Combine(configDirectory, UserClientConfiguration.FileName), found);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private Hashtable Environment(params (string Name, string Value)[] variables)
+    {
+        var environment = new Hashtable { ["RTMC_CONFIG_DIR"] = _directory };
+        foreach (var (name, value) in variables)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+}
