@@ -21,7 +21,7 @@ internal static class MainServerHostingExtensions
         // An explicit Listen wins over ASPNETCORE_URLS and the defaults.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.HealthHost), options.HealthPort));
         builder.Services.AddRtmcRedis(builder.Configuration);
-        builder.Services.AddHealthChecks().AddRedisReadiness();
+        builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
     }
@@ -35,7 +35,6 @@ internal static class MainServerHostingExtensions
         services.AddRtmcOptions<MainServerOptions>(configuration);
         services.AddRtmcJwt(configuration);
         services.AddMetrics();
-        services.AddSingleton<PrometheusMetrics>();
         services.AddSingleton<MainServerMetrics>();
         services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
         services.AddSingleton<FeedCursors>();

@@ -21,20 +21,13 @@ internal static class MainServerConsumerHostingExtensions
         IServiceCollection services = builder.Services;
 
         services.AddRtmcOptions<ConsumerOptions>(configuration);
-        services.AddRtmcOptions<RabbitMqOptions>(configuration);
+        services.AddRtmcRabbitMq(configuration, "realtimemessagechat-mainserverconsumer");
         services.AddRtmcRedis(configuration);
         services.AddRtmcPostgres(configuration, migrate: true);
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new RabbitMqConnectionProvider(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>(),
-            sp.GetRequiredService<ILogger<RabbitMqConnectionProvider>>())
-        {
-            ClientName = "realtimemessagechat-mainserverconsumer",
-        });
         services.AddSingleton<IMessageStore, PostgresMessageStore>();
         services.AddSingleton<ConsumerMetrics>();
-        services.AddSingleton<PrometheusMetrics>();
         services.AddSingleton<MessageValidator>();
         services.AddSingleton<RabbitMqDeliverySettler>();
         services.AddSingleton<IDeliverySettler>(sp => sp.GetRequiredService<RabbitMqDeliverySettler>());
@@ -42,7 +35,7 @@ internal static class MainServerConsumerHostingExtensions
         services.AddHostedService<RabbitMqConsumerService>();
         services.AddHostedService<MessagePersister>();
 
-        services.AddHealthChecks()
+        services.AddRtmcHealthAndMetrics()
             .AddRedisReadiness()
             .AddRabbitMqReadiness()
             .AddPostgresReadiness();

@@ -26,7 +26,7 @@ internal static class RestApiHostingExtensions
         IServiceCollection services = builder.Services;
 
         services.AddRtmcOptions<RestApiOptions>(configuration);
-        services.AddRtmcOptions<RabbitMqOptions>(configuration);
+        services.AddRtmcRabbitMq(configuration, "realtimemessagechat-restapi");
         services.AddRtmcJwt(configuration);
         services.AddRtmcPostgres(configuration, migrate: true);
 
@@ -49,12 +49,6 @@ internal static class RestApiHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<RestApiMetrics>();
-        services.AddSingleton<PrometheusMetrics>();
-        services.AddSingleton<RabbitMqConnectionProvider>(sp => new RabbitMqConnectionProvider(
-            sp.GetRequiredService<IOptions<RabbitMqOptions>>(), sp.GetRequiredService<ILogger<RabbitMqConnectionProvider>>())
-        {
-            ClientName = "realtimemessagechat-restapi",
-        });
         services.AddSingleton<IMessagePublisher>(sp => new RabbitMqMessagePublisher(
             sp.GetRequiredService<RabbitMqConnectionProvider>(),
             sp.GetRequiredService<ILogger<RabbitMqMessagePublisher>>(),
@@ -62,7 +56,7 @@ internal static class RestApiHostingExtensions
         services.AddSingleton<IUserRepository, PostgresUserRepository>();
         services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
 
-        services.AddHealthChecks().AddRabbitMqReadiness().AddPostgresReadiness();
+        services.AddRtmcHealthAndMetrics().AddRabbitMqReadiness().AddPostgresReadiness();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => ProblemTypes.Apply(context.ProblemDetails));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

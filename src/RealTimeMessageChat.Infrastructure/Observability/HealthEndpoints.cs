@@ -17,6 +17,16 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>
+    /// What <see cref="MapRtmcHealthAndMetrics"/> serves: the health-check service (add readiness
+    /// checks to the returned builder) and the Prometheus exporter.
+    /// </summary>
+    public static IHealthChecksBuilder AddRtmcHealthAndMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton<PrometheusMetrics>();
+        return services.AddHealthChecks();
+    }
+
     public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder builder) =>
         builder.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
 
