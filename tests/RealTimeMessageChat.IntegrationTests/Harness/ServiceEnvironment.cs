@@ -4,8 +4,7 @@ namespace RealTimeMessageChat.IntegrationTests.Harness;
 
 /// <summary>
 /// The real Redis, RabbitMQ and PostgreSQL that <c>./build.sh test</c> started, read from the
-/// environment it exports. Under that command (RTMC_SERVICES=1) a missing service fails the test;
-/// a bare <c>dotnet test</c> without them skips, naming the command to run.
+/// environment it exports (missing ones are handled by <see cref="RealServices.Require"/>).
 /// </summary>
 public static class ServiceEnvironment
 {
@@ -21,23 +20,7 @@ public static class ServiceEnvironment
 
     public static string RabbitPassword => Get("RTMC_RABBITMQ_PASSWORD", "guest");
 
-    public static void RequireServices()
-    {
-        bool present = Environment.GetEnvironmentVariable("RTMC_REDIS_PORT") is not null
-                       && Environment.GetEnvironmentVariable("RTMC_RABBITMQ_PORT") is not null
-                       && Environment.GetEnvironmentVariable("RTMC_POSTGRES_PORT") is not null;
-        if (present)
-        {
-            return;
-        }
-
-        if (Environment.GetEnvironmentVariable("RTMC_SERVICES") == "1")
-        {
-            Assert.Fail("RTMC_SERVICES=1 but RTMC_REDIS_PORT/RTMC_RABBITMQ_PORT/RTMC_POSTGRES_PORT are not set: the services did not start.");
-        }
-
-        Assert.Skip("Needs real Redis, RabbitMQ and PostgreSQL: run ./build.sh test");
-    }
+    public static void RequireServices() => RealServices.Require("RTMC_REDIS_PORT", "RTMC_RABBITMQ_PORT", "RTMC_POSTGRES_PORT");
 
     /// <summary>Connection string to <paramref name="database"/> as the services' superuser.</summary>
     public static string PostgresConnectionString(string database) => new NpgsqlConnectionStringBuilder

@@ -3,26 +3,21 @@ using Npgsql;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
+using RealTimeMessageChat.TestUtilities;
 
 namespace RealTimeMessageChat.MainServerConsumer.Tests.Support;
 
 /// <summary>
-/// The real servers the integration tests use, from the variables <c>./build.sh</c> exports. Missing
-/// under the project's test command (<c>RTMC_SERVICES=1</c>) is a failure; under a bare
-/// <c>dotnet test</c> the test is skipped with the command to run.
+/// The real servers the integration tests use, from the variables <c>./build.sh</c> exports
+/// (missing ones are handled by <see cref="RealServices.Require"/>).
 /// </summary>
 internal static class ServiceEnvironment
 {
-    private const string SkipReason = "needs Redis, RabbitMQ and PostgreSQL: run ./build.sh test";
-
     public static RedisOptions RequireRedis()
     {
         string? host = Environment.GetEnvironmentVariable("RTMC_REDIS_HOST");
         string? port = Environment.GetEnvironmentVariable("RTMC_REDIS_PORT");
-        if (string.IsNullOrEmpty(port))
-        {
-            Unavailable("RTMC_REDIS_PORT");
-        }
+        RealServices.Require("RTMC_REDIS_PORT");
 
         return new RedisOptions
         {
@@ -37,10 +32,7 @@ internal static class ServiceEnvironment
     public static RabbitMqOptions RequireRabbitMq()
     {
         string? port = Environment.GetEnvironmentVariable("RTMC_RABBITMQ_PORT");
-        if (string.IsNullOrEmpty(port))
-        {
-            Unavailable("RTMC_RABBITMQ_PORT");
-        }
+        RealServices.Require("RTMC_RABBITMQ_PORT");
 
         return new RabbitMqOptions
         {
@@ -55,10 +47,7 @@ internal static class ServiceEnvironment
     public static PostgresOptions RequirePostgres()
     {
         string? port = Environment.GetEnvironmentVariable("RTMC_POSTGRES_PORT");
-        if (string.IsNullOrEmpty(port))
-        {
-            Unavailable("RTMC_POSTGRES_PORT");
-        }
+        RealServices.Require("RTMC_POSTGRES_PORT");
 
         return new PostgresOptions
         {
@@ -79,15 +68,5 @@ internal static class ServiceEnvironment
         NpgsqlDataSource dataSource = NpgsqlDataSource.Create(options.BuildConnectionString());
         await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync(cancellationToken);
         return dataSource;
-    }
-
-    private static void Unavailable(string variable)
-    {
-        if (Environment.GetEnvironmentVariable("RTMC_SERVICES") == "1")
-        {
-            Assert.Fail($"RTMC_SERVICES=1 but {variable} is not set: the services were not started.");
-        }
-
-        Assert.Skip(SkipReason);
     }
 }
