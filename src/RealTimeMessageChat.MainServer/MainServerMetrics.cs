@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 
 namespace RealTimeMessageChat.MainServer;
 
-/// <summary>The MainServer's instruments, exported by <c>/metrics</c>.</summary>
+/// <summary>
+/// The MainServer's instruments, exported by <c>/metrics</c> as <c>rtmc_mainserver_*</c> (counters
+/// with <c>_total</c>). Units follow OpenTelemetry's annotations, which the Prometheus names omit.
+/// </summary>
 internal sealed class MainServerMetrics
 {
     public const string MeterName = "RealTimeMessageChat.MainServer";
@@ -18,13 +21,13 @@ internal sealed class MainServerMetrics
     public MainServerMetrics(IMeterFactory meterFactory)
     {
         Meter meter = meterFactory.Create(MeterName);
-        _connectionsAccepted = meter.CreateCounter<long>("mainserver.connections.accepted", description: "TCP connections accepted");
-        _connectionsCurrent = meter.CreateUpDownCounter<long>("mainserver.connections.current", description: "TCP connections open now");
-        _framesBroadcast = meter.CreateCounter<long>("mainserver.frames.broadcast", description: "Messages read from Redis and offered to every client");
-        _deliveries = meter.CreateCounter<long>("mainserver.deliveries", description: "Broadcast frames queued to a client, live or replayed");
-        _slowClientsEvicted = meter.CreateCounter<long>("mainserver.slow_clients.evicted", description: "Clients disconnected because their send queue was full");
-        _protocolErrors = meter.CreateCounter<long>("mainserver.protocol.errors", description: "Bad frames, failed handshakes and unknown commands");
-        _replayedFrames = meter.CreateCounter<long>("mainserver.frames.replayed", description: "Frames a client's catch-up read back from Redis");
+        _connectionsAccepted = meter.CreateCounter<long>("rtmc.mainserver.connections.accepted", unit: "{connection}", description: "TCP connections accepted");
+        _connectionsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.connections.current", unit: "{connection}", description: "TCP connections open now");
+        _framesBroadcast = meter.CreateCounter<long>("rtmc.mainserver.frames.broadcast", unit: "{message}", description: "Messages read from Redis and offered to every client");
+        _deliveries = meter.CreateCounter<long>("rtmc.mainserver.deliveries", unit: "{frame}", description: "Broadcast frames queued to a client, live or replayed");
+        _slowClientsEvicted = meter.CreateCounter<long>("rtmc.mainserver.slow_clients.evicted", unit: "{connection}", description: "Clients disconnected because their send queue was full");
+        _protocolErrors = meter.CreateCounter<long>("rtmc.mainserver.protocol.errors", unit: "{error}", description: "Bad frames, failed handshakes and unknown commands");
+        _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
     }
 
     public void ConnectionAccepted()

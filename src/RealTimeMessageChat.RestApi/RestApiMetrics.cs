@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace RealTimeMessageChat.RestApi;
 
-/// <summary>The RestApi's instruments, exported by <c>/metrics</c>.</summary>
+/// <summary>The RestApi's instruments, exported by <c>/metrics</c> as <c>rtmc_restapi_*</c> (counters with <c>_total</c>).</summary>
 internal sealed class RestApiMetrics
 {
     public const string MeterName = "RealTimeMessageChat.RestApi";
@@ -17,18 +17,18 @@ internal sealed class RestApiMetrics
     public RestApiMetrics(IMeterFactory meterFactory)
     {
         Meter meter = meterFactory.Create(MeterName);
-        _published = meter.CreateCounter<long>("restapi.messages.published", description: "Messages confirmed by the broker and answered 202");
-        _publishFailures = meter.CreateCounter<long>("restapi.messages.publish_failures", description: "Publishes answered 503: broker down, nack, return or confirm timeout");
-        _logins = meter.CreateCounter<long>("restapi.logins", description: "Successful logins");
-        _loginFailures = meter.CreateCounter<long>("restapi.login_failures", description: "Logins refused: unknown user, wrong password or banned");
-        _registrations = meter.CreateCounter<long>("restapi.registrations", description: "Accounts created");
-        _publishLatency = meter.CreateHistogram<double>("restapi.publish.confirm_latency", unit: "ms", description: "Time from publish to broker confirm");
+        _published = meter.CreateCounter<long>("rtmc.restapi.messages.published", unit: "{message}", description: "Messages confirmed by the broker and answered 202");
+        _publishFailures = meter.CreateCounter<long>("rtmc.restapi.messages.publish_failures", unit: "{message}", description: "Publishes answered 503: broker down, nack, return or confirm timeout");
+        _logins = meter.CreateCounter<long>("rtmc.restapi.logins", unit: "{login}", description: "Successful logins");
+        _loginFailures = meter.CreateCounter<long>("rtmc.restapi.login_failures", unit: "{login}", description: "Logins refused: unknown user, wrong password or banned");
+        _registrations = meter.CreateCounter<long>("rtmc.restapi.registrations", unit: "{user}", description: "Accounts created");
+        _publishLatency = meter.CreateHistogram<double>("rtmc.restapi.publish.confirm_duration", unit: "s", description: "Time from publish to broker confirm");
     }
 
     public void Published(TimeSpan latency)
     {
         _published.Add(1);
-        _publishLatency.Record(latency.TotalMilliseconds);
+        _publishLatency.Record(latency.TotalSeconds);
     }
 
     public void PublishFailed() => _publishFailures.Add(1);

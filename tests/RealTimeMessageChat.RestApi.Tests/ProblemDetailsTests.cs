@@ -48,14 +48,21 @@ public sealed class ProblemDetailsTests(RestApiFactory factory) : IClassFixture<
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         using HttpClient client = factory.CreateClient();
-        await factory.RegisterAndLoginAsync(client, "metrics_user", cts.Token);
+        string token = await factory.RegisterAndLoginAsync(client, "metrics_user", cts.Token);
         await client.PostAsJsonAsync("/api/v1/auth/login", new { user_id = "metrics_user", password = "wrong-password" }, cts.Token);
+        using HttpClient publisher = factory.CreateClient(token);
+        HttpResponseMessage published = await publisher.PostAsJsonAsync("/publishMessage", new { content = "counted" }, cts.Token);
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
 
         string text = await client.GetStringAsync("/metrics", cts.Token);
 
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(text, @"(?m)^rtmc_restapi_registrations [1-9]"), text);
-        Assert.Matches(@"(?m)^rtmc_restapi_logins [1-9]", text);
-        Assert.Matches(@"(?m)^rtmc_restapi_login_failures [1-9]", text);
-        Assert.Contains("rtmc_restapi_messages_published", text, StringComparison.Ordinal);
+        // OpenTelemetry's Prometheus names: counters end in _total, labels (the meter's scope) may follow.
+        Assert.Matches(@"(?m)^rtmc_restapi_registrations_total(\{[^}]*\})? [1-9]", text);
+        Assert.Matches(@"(?m)^rtmc_restapi_logins_total(\{[^}]*\})? [1-9]", text);
+        Assert.Matches(@"(?m)^rtmc_restapi_login_failures_total(\{[^}]*\})? [1-9]", text);
+        Assert.Matches(@"(?m)^rtmc_restapi_messages_published_total(\{[^}]*\})? [1-9]", text);
+        Assert.Contains("# TYPE rtmc_restapi_publish_confirm_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_bucket", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
     }
 }

@@ -5,25 +5,49 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 
 namespace RealTimeMessageChat.Infrastructure.Observability;
 
 /// <summary>
 /// <c>/health/live</c> (the process runs: no dependency checked) and <c>/health/ready</c> (every
 /// dependency tagged <see cref="ReadyTag"/>), answering JSON with each dependency's status, plus
-/// <c>/metrics</c> in Prometheus text format.
+/// <c>/metrics</c> in Prometheus text format through OpenTelemetry's exporter.
 /// </summary>
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Our meters: each app creates <c>RealTimeMessageChat.&lt;App&gt;</c> through <c>IMeterFactory</c>.</summary>
+    public const string MeterPrefix = "RealTimeMessageChat.";
+
+    // What ASP.NET Core and the runtime measure by themselves (.NET 8+ built-in meters): request
+    // duration and active requests, Kestrel connections, rate-limiter rejections, GC, thread pool,
+    // CPU and working set. Listening to them needs no instrumentation package.
+    private static readonly string[] BuiltInMeters =
+    [
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.RateLimiting",
+        "System.Runtime",
+    ];
+
     /// <summary>
     /// What <see cref="MapRtmcHealthAndMetrics"/> serves: the health-check service (add readiness
-    /// checks to the returned builder) and the Prometheus exporter.
+    /// checks to the returned builder) and OpenTelemetry metrics with the Prometheus exporter.
     /// </summary>
     public static IHealthChecksBuilder AddRtmcHealthAndMetrics(this IServiceCollection services)
     {
-        services.AddSingleton<PrometheusMetrics>();
+        services.AddMetrics();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(MeterPrefix + "*")
+            .AddMeter(BuiltInMeters)
+            .AddPrometheusExporter(prometheus =>
+            {
+                // The exporter caches a scrape for 300 ms by default; our counters are read right
+                // after the actions they count (tests, operators checking a fix), so never serve stale text.
+                prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+            }));
         return services.AddHealthChecks();
     }
 
@@ -40,10 +64,7 @@ public static class HealthEndpoints
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJsonAsync });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJsonAsync });
-        // Resolve the exporter now: its listener only counts measurements made after it exists,
-        // and a lazy first scrape would have missed everything before it.
-        endpoints.ServiceProvider.GetRequiredService<PrometheusMetrics>();
-        endpoints.MapGet("/metrics", (PrometheusMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
         return endpoints;
     }
 

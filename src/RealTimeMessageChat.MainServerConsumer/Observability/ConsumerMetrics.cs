@@ -2,22 +2,24 @@ using System.Diagnostics.Metrics;
 
 namespace RealTimeMessageChat.MainServerConsumer.Observability;
 
-/// <summary>The consumer's counters, exported on <c>/metrics</c> by PrometheusMetrics.</summary>
-internal sealed class ConsumerMetrics : IDisposable
+/// <summary>
+/// The consumer's counters, exported by <c>/metrics</c> as <c>rtmc_mainserverconsumer_*_total</c>.
+/// The meter comes from <see cref="IMeterFactory"/>, so each host (and each test) has its own.
+/// </summary>
+internal sealed class ConsumerMetrics
 {
     public const string MeterName = "RealTimeMessageChat.MainServerConsumer";
 
-    private readonly Meter _meter = new(MeterName);
-
-    public ConsumerMetrics()
+    public ConsumerMetrics(IMeterFactory meterFactory)
     {
-        Consumed = _meter.CreateCounter<long>("consumer_messages_consumed", description: "Deliveries received from RabbitMQ");
-        Appended = _meter.CreateCounter<long>("consumer_messages_appended", description: "Messages appended to the Redis log");
-        Duplicates = _meter.CreateCounter<long>("consumer_messages_duplicate", description: "Deliveries recognised as duplicates by message_id");
-        DeadLettered = _meter.CreateCounter<long>("consumer_messages_dead_lettered", description: "Deliveries sent to the dead-letter queue");
-        Persisted = _meter.CreateCounter<long>("consumer_messages_persisted", description: "Messages newly stored in PostgreSQL");
-        RedisRetries = _meter.CreateCounter<long>("consumer_redis_retries", description: "Redis appends retried after a transient failure");
-        PersistFailures = _meter.CreateCounter<long>("consumer_persist_failures", description: "Failed PostgreSQL persistence attempts");
+        Meter meter = meterFactory.Create(MeterName);
+        Consumed = meter.CreateCounter<long>("rtmc.mainserverconsumer.messages.consumed", "{message}", "Deliveries received from RabbitMQ");
+        Appended = meter.CreateCounter<long>("rtmc.mainserverconsumer.messages.appended", "{message}", "Messages appended to the Redis log");
+        Duplicates = meter.CreateCounter<long>("rtmc.mainserverconsumer.messages.duplicate", "{message}", "Deliveries recognised as duplicates by message_id");
+        DeadLettered = meter.CreateCounter<long>("rtmc.mainserverconsumer.messages.dead_lettered", "{message}", "Deliveries sent to the dead-letter queue");
+        Persisted = meter.CreateCounter<long>("rtmc.mainserverconsumer.messages.persisted", "{message}", "Messages newly stored in PostgreSQL");
+        RedisRetries = meter.CreateCounter<long>("rtmc.mainserverconsumer.redis.retries", "{retry}", "Redis appends retried after a transient failure");
+        PersistFailures = meter.CreateCounter<long>("rtmc.mainserverconsumer.persist.failures", "{failure}", "Failed PostgreSQL persistence attempts");
     }
 
     public Counter<long> Consumed { get; }
@@ -33,6 +35,4 @@ internal sealed class ConsumerMetrics : IDisposable
     public Counter<long> RedisRetries { get; }
 
     public Counter<long> PersistFailures { get; }
-
-    public void Dispose() => _meter.Dispose();
 }

@@ -11,16 +11,18 @@ public sealed class BatchProcessorTests : IDisposable
 {
     private readonly FakeMessageLog _log = new();
     private readonly FakeSettler _settler;
-    private readonly ConsumerMetrics _metrics = new();
+    private readonly TestMeterFactory _meters = new();
+    private readonly ConsumerMetrics _metrics;
     private readonly BatchProcessor _processor;
 
     public BatchProcessorTests()
     {
+        _metrics = new ConsumerMetrics(_meters);
         _settler = new FakeSettler(_log);
         _processor = new BatchProcessor(_log, TestOptions.Validator(), _settler, _metrics, TimeProvider.System, NullLogger<BatchProcessor>.Instance);
     }
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose() => _meters.Dispose();
 
     private static readonly object ChannelA = new();
 

@@ -40,6 +40,7 @@ public sealed class RabbitMqConsumerServiceTests : IAsyncLifetime
         services.AddSingleton<RedisConnectionProvider>();
         services.AddSingleton<IMessageLog, RedisMessageLog>();
         services.AddSingleton<RabbitMqConnectionProvider>();
+        services.AddMetrics();
         services.AddSingleton<ConsumerMetrics>();
         services.AddSingleton<MessageValidator>();
         services.AddSingleton<IDeliverySettler, RabbitMqDeliverySettler>();

@@ -11,9 +11,12 @@ public sealed class MessagePersisterTests : IDisposable
 {
     private readonly FakeMessageLog _log = new();
     private readonly FakeMessageStore _store = new();
-    private readonly ConsumerMetrics _metrics = new();
+    private readonly TestMeterFactory _meters = new();
+    private readonly ConsumerMetrics _metrics;
 
-    public void Dispose() => _metrics.Dispose();
+    public MessagePersisterTests() => _metrics = new ConsumerMetrics(_meters);
+
+    public void Dispose() => _meters.Dispose();
 
     private MessagePersister CreatePersister(int persistIntervalMs = 200) => new(
         _log,
