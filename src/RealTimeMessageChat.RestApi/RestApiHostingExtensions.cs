@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using RealTimeMessageChat.Infrastructure.Configuration;
+using RealTimeMessageChat.Infrastructure.Logging;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
@@ -78,6 +79,8 @@ internal static class RestApiHostingExtensions
 
     public static WebApplication UseRestApi(this WebApplication app)
     {
+        // First, so the line it writes carries the status the rest of the pipeline settled on.
+        app.UseRtmcRequestLogging();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A body that cannot be read (too large, broken chunking) is the client's fault, not a 500.

@@ -4,7 +4,8 @@ namespace RealTimeMessageChat.Infrastructure.Hosting;
 
 /// <summary>
 /// The shared shape of every <c>Program.cs</c>: a bootstrap console logger until configuration is
-/// read, one place that turns a failed start into a clear message and exit code 1, and log flushing.
+/// read (each host then logs through its own logger from <c>AddRtmcLogging</c>; this one stays for
+/// failures at start and after the host ends, on the console that build.sh captures), one place that turns a failed start into a clear message and exit code 1, and log flushing.
 /// </summary>
 public static class RtmcProgram
 {

@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using Serilog;
 using Serilog.Events;
@@ -7,40 +10,73 @@ using Serilog.Events;
 namespace RealTimeMessageChat.Infrastructure.Logging;
 
 /// <summary>
-/// Serilog behind <see cref="ILogger{T}"/>: console plus a daily rolling file under
-/// <c>log_root_path</c>. Wired through Serilog.Extensions.Logging because Serilog.AspNetCore and
-/// Serilog.Extensions.Hosting are not served by our package source.
+/// Serilog behind <see cref="Microsoft.Extensions.Logging.ILogger{T}"/> (Serilog.AspNetCore, the
+/// serilog-aspnetcore samples' two-stage shape: <see cref="Hosting.RtmcProgram"/> starts a
+/// bootstrap logger, this replaces it once configuration is read). Console plus a daily rolling
+/// file under <c>log_root_path</c>, both behind the async sink so a slow disk or terminal never
+/// blocks a request or a delivery.
 /// </summary>
 public static class RtmcLoggingExtensions
 {
     private const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+    // Events queued for the writer thread before new ones are dropped (and counted by the sink)
+    // rather than blocking the caller: a burst of 10,000 connection lines fits.
+    private const int AsyncBufferSize = 50_000;
+
     public static IHostApplicationBuilder AddRtmcLogging(this IHostApplicationBuilder builder, string applicationName)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        LoggingOptions options = builder.Configuration.GetValidated<LoggingOptions>();
 
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(options.LogLevel)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .Enrich.FromLogContext()
-            .Enrich.WithProperty("Application", applicationName)
-            .WriteTo.File(
-                Path.Combine(options.LogRootPath, $"{applicationName}-.log"),
-                rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 14,
-                fileSizeLimitBytes: 100 * 1024 * 1024,
-                rollOnFileSizeLimit: true,
-                outputTemplate: Template);
-        if (options.LogToConsole)
+        // Read when the host builds its logger, not now: configuration added later (tests, the
+        // generic host's own sources) must count, and a bad value still stops the start.
+        builder.Configuration.GetValidated<LoggingOptions>();
+        builder.Services.AddSerilog((services, configuration) =>
         {
-            configuration.WriteTo.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose);
-        }
-
-        Log.Logger = configuration.CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+            LoggingOptions options = services.GetRequiredService<IConfiguration>().GetValidated<LoggingOptions>();
+            configuration
+                .MinimumLevel.Is(options.LogLevel)
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Application", applicationName)
+                .WriteTo.Async(
+                    sink => sink.File(
+                        Path.Combine(options.LogRootPath, $"{applicationName}-.log"),
+                        rollingInterval: RollingInterval.Day,
+                        retainedFileCountLimit: 14,
+                        fileSizeLimitBytes: 100 * 1024 * 1024,
+                        rollOnFileSizeLimit: true,
+                        outputTemplate: Template),
+                    bufferSize: AsyncBufferSize,
+                    blockWhenFull: false);
+            if (options.LogToConsole)
+            {
+                configuration.WriteTo.Async(
+                    sink => sink.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose),
+                    bufferSize: AsyncBufferSize,
+                    blockWhenFull: false);
+            }
+        },
+        // Each host keeps its own logger and leaves the static Log.Logger (RtmcProgram's console
+        // logger for start-up failures) alone: with it shared, the API tests' many hosts in one
+        // process logged into each other's sinks.
+        preserveStaticLogger: true);
         return builder;
     }
+
+    /// <summary>
+    /// One line per HTTP request (method, path without the query, status, time), never a body or a
+    /// header, so no token or password reaches the log. Probes and scrapes log at Debug only.
+    /// </summary>
+    public static IApplicationBuilder UseRtmcRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(request =>
+        {
+            // This host's logger, not the static Log.Logger the middleware falls back to.
+            request.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+            request.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+                : context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
 }

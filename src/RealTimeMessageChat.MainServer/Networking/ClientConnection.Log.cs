@@ -4,13 +4,13 @@ namespace RealTimeMessageChat.MainServer.Networking;
 
 internal sealed partial class ClientConnection
 {
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Connection {ConnectionId} opened from {RemoteEndPoint}")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {RemoteEndPoint}")]
     private static partial void LogConnectionOpened(ILogger logger, long connectionId, EndPoint? remoteEndPoint);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Connection {ConnectionId} (user {UserId}) closed: {Reason}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Connection {ConnectionId} (user {UserId}) closed: {Reason}")]
     private static partial void LogConnectionClosed(ILogger logger, long connectionId, string? userId, string? reason);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Connection {ConnectionId} authenticated as {UserId}, session {SessionId}, delivering after seq {StartSeq} (client sent last_seq: {HasLastSeq})")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Connection {ConnectionId} authenticated as {UserId}, session {SessionId}, delivering after seq {StartSeq} (client sent last_seq: {HasLastSeq})")]
     private static partial void LogAuthenticated(ILogger logger, long connectionId, string userId, string sessionId, long startSeq, bool hasLastSeq);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Connection {ConnectionId} handshake rejected: {Reason}")]
@@ -25,7 +25,7 @@ internal sealed partial class ClientConnection
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Connection {ConnectionId} (user {UserId}) cannot keep up: send queue of {Capacity} frames full, disconnecting")]
     private static partial void LogSendQueueFull(ILogger logger, long connectionId, string? userId, int capacity);
 
-    [LoggerMessage(EventId = 2107, Level = LogLevel.Information, Message = "Connection {ConnectionId} (user {UserId}) disconnected: {Reason}")]
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Connection {ConnectionId} (user {UserId}) disconnected: {Reason}")]
     private static partial void LogClientDisconnected(ILogger logger, long connectionId, string? userId, string reason);
 
     [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "Connection {ConnectionId} {Loop} loop stopped")]
