@@ -11,6 +11,8 @@ using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.RestApi.OpenApi;
+using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.RestApi.Endpoints;
 using RealTimeMessageChat.RestApi.History;
 using RealTimeMessageChat.RestApi.Options;
@@ -69,6 +71,11 @@ internal static class RestApiHostingExtensions
                 bearer.TokenValidationParameters = tokens.ValidationParameters;
             });
         services.AddAuthorization();
+
+        // /openapi/v1.json describes the bodies with Contracts' source-generated metadata, so its
+        // names are the wire's snake_case; everything else (problem details) keeps ASP.NET's names.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<RtmcDocumentTransformer>().AddSchemaTransformer<SnakeCaseSchemaTransformer>());
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -98,6 +105,7 @@ internal static class RestApiHostingExtensions
         app.MapMessageEndpoints();
         app.MapMessageHistoryEndpoints();
         app.MapRtmcHealthAndMetrics();
+        app.MapOpenApi();
         return app;
     }
 

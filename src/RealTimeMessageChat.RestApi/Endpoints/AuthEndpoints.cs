@@ -8,6 +8,7 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
+using RealTimeMessageChat.RestApi.OpenApi;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
 
@@ -16,7 +17,11 @@ internal static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup("/api/v1/auth").MapPost("/login", LoginAsync).WithName("Login");
+        endpoints.MapGroup("/api/v1/auth").MapPost("/login", LoginAsync).WithName("Login")
+            .WithSummary("Log in: a JWT for the TCP handshake and the API")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<LoginResponse>(StatusCodes.Status200OK)
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return endpoints;
     }
 

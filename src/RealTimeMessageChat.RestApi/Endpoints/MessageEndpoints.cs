@@ -14,6 +14,7 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
+using RealTimeMessageChat.RestApi.OpenApi;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
 
@@ -30,8 +31,8 @@ internal static class MessageEndpoints
     public static IEndpointRouteBuilder MapMessageEndpoints(this IEndpointRouteBuilder endpoints)
     {
         RouteGroupBuilder group = endpoints.MapGroup(string.Empty).RequireAuthorization().RequireRateLimiting(RateLimitPolicy);
-        group.MapPost("/publishMessage", PublishAsync).WithName("PublishMessage");
-        group.MapPost("/api/v1/messages/send", PublishAsync).WithName("SendMessage");
+        group.MapPost("/publishMessage", PublishAsync).WithName("PublishMessage").DescribePublish("Queue a message for broadcast (the original's path)");
+        group.MapPost("/api/v1/messages/send", PublishAsync).WithName("SendMessage").DescribePublish("Queue a message for broadcast");
         return endpoints;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RealTimeMessageChat.RestApi.History;
 using RealTimeMessageChat.RestApi.Problems;
+using RealTimeMessageChat.RestApi.OpenApi;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
 
@@ -18,7 +19,10 @@ internal static class MessageHistoryEndpoints
 
     public static IEndpointRouteBuilder MapMessageHistoryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/v1/messages", ReadAsync).RequireAuthorization().RequireRateLimiting(MessageEndpoints.RateLimitPolicy).WithName("ReadMessages");
+        endpoints.MapGet("/api/v1/messages", ReadAsync).RequireAuthorization().RequireRateLimiting(MessageEndpoints.RateLimitPolicy).WithName("ReadMessages")
+            .WithSummary("Stored messages of a room, ascending by seq")
+            .Produces<HistoryPage>(StatusCodes.Status200OK)
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests);
         return endpoints;
     }
 

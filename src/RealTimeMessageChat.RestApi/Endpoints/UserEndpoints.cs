@@ -8,6 +8,7 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
+using RealTimeMessageChat.RestApi.OpenApi;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
 
@@ -16,7 +17,11 @@ internal static class UserEndpoints
 {
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGroup("/api/v1/users").MapPost("", RegisterAsync).WithName("RegisterUser");
+        endpoints.MapGroup("/api/v1/users").MapPost("", RegisterAsync).WithName("RegisterUser")
+            .WithSummary("Create an account")
+            .Accepts<RegisterRequest>("application/json")
+            .Produces<RegisterResponse>(StatusCodes.Status201Created)
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return endpoints;
     }
 
