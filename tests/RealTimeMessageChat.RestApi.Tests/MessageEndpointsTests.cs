@@ -176,6 +176,13 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
     [InlineData("""{"content":"x","metadata":"text"}""", "metadata")]
     [InlineData("""{"content":"x","message_id":"not-a-uuid"}""", "message_id")]
     [InlineData("""{"content":"x","sub_id":"0123456789012345678901234567890123456789012345678901234567890123X"}""", "sub_id")]
+    // Each of these was once answered 202 and then dead-lettered by the consumer (issue 9, defect 1).
+    [InlineData("""{"content":"a\u0000b"}""", "content")]
+    [InlineData("""{"content":"x","sub_id":"room\u0007"}""", "sub_id")]
+    [InlineData("""{"content":"x","sub_id":"room\n"}""", "sub_id")]
+    [InlineData("""{"content":"x","command":"say\u001b[2J"}""", "command")]
+    [InlineData("""{"content":"x","command":""}""", "command")]
+    [InlineData("""{"content":"x","metadata":{"k":"v\u0000"}}""", "metadata")]
     public async Task Publish_InvalidField_Returns400NamingTheField(string json, string field)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.MainServerConsumer.Options;
 
 namespace RealTimeMessageChat.MainServerConsumer.Consuming;
@@ -18,10 +18,8 @@ namespace RealTimeMessageChat.MainServerConsumer.Consuming;
 /// Text containing U+0000 is refused: PostgreSQL <c>text</c> and <c>jsonb</c> cannot hold it, and a
 /// row the persister can never write would stop persistence of the whole room.
 /// </remarks>
-internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options, TimeProvider timeProvider)
+internal sealed class MessageValidator(IOptions<ConsumerOptions> options, TimeProvider timeProvider)
 {
-    private const int MaxCommandLength = 64;
-
     public ValidationResult Validate(ReadOnlyMemory<byte> body)
     {
         ConsumerOptions o = options.Value;
@@ -54,7 +52,7 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
         }
 
         string sender = idElement.GetString()!;
-        if (!UserIdPattern().IsMatch(sender))
+        if (!MessageRules.IsValidUserId(sender))
         {
             return ValidationResult.Reject("'id' must match [A-Za-z0-9_-]{1,64}");
         }
@@ -68,14 +66,9 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
             }
 
             subId = subIdElement.GetString()!;
-            if (subId.Length > o.MaxSubIdLength)
+            if (MessageRules.SubIdError(subId, o.MaxSubIdLength) is { } subIdError)
             {
-                return ValidationResult.Reject($"'sub_id' is longer than {o.MaxSubIdLength} characters");
-            }
-
-            if (subId.Any(char.IsControl))
-            {
-                return ValidationResult.Reject("'sub_id' contains control characters");
+                return ValidationResult.Reject($"'sub_id' {subIdError}");
             }
         }
 
@@ -90,20 +83,15 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
         }
 
         string content = contentElement.GetString()!;
-        int contentBytes = Encoding.UTF8.GetByteCount(content);
-        if (contentBytes == 0)
+        if (MessageRules.ContentError(content) is { } contentError)
         {
-            return ValidationResult.Reject("'message.content' is empty");
+            return ValidationResult.Reject($"'message.content' {contentError}");
         }
 
+        int contentBytes = Encoding.UTF8.GetByteCount(content);
         if (contentBytes > o.MaxContentBytes)
         {
             return ValidationResult.Reject($"'message.content' is {contentBytes} bytes, over the limit of {o.MaxContentBytes}");
-        }
-
-        if (content.Contains('\0', StringComparison.Ordinal))
-        {
-            return ValidationResult.Reject("'message.content' contains U+0000");
         }
 
         string command = ChatCommands.SendBroadcastMessage;
@@ -115,9 +103,9 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
             }
 
             command = commandElement.GetString()!;
-            if (command.Length is 0 or > MaxCommandLength || command.Any(char.IsControl))
+            if (MessageRules.CommandError(command) is { } commandError)
             {
-                return ValidationResult.Reject($"'message.command' must be 1 to {MaxCommandLength} printable characters");
+                return ValidationResult.Reject($"'message.command' {commandError}");
             }
         }
 
@@ -151,9 +139,9 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
             }
 
             metadata = metadataElement.GetRawText();
-            if (metadata.Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
+            if (MessageRules.MetadataError(metadata) is { } metadataError)
             {
-                return ValidationResult.Reject("'publisher_information.metadata' contains U+0000");
+                return ValidationResult.Reject($"'publisher_information.metadata' {metadataError}");
             }
         }
 
@@ -191,7 +179,4 @@ internal sealed partial class MessageValidator(IOptions<ConsumerOptions> options
 
         return timeProvider.GetUtcNow();
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UserIdPattern();
 }

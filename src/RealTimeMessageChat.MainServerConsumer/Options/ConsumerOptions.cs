@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using RealTimeMessageChat.Contracts.Messaging;
+using RealTimeMessageChat.Contracts.Validation;
 
 namespace RealTimeMessageChat.MainServerConsumer.Options;
 
@@ -30,12 +31,12 @@ internal sealed class ConsumerOptions
     /// <summary>Largest <c>message.content</c> accepted, in UTF-8 bytes. Default 4096.</summary>
     [ConfigurationKeyName("max_content_bytes")]
     [Range(1, 1024 * 1024)]
-    public int MaxContentBytes { get; set; } = 4096;
+    public int MaxContentBytes { get; set; } = MessageRules.DefaultMaxContentBytes;
 
     /// <summary>Longest <c>sub_id</c> (room) accepted, in characters. Default 64.</summary>
     [ConfigurationKeyName("max_sub_id_length")]
     [Range(1, 1024)]
-    public int MaxSubIdLength { get; set; } = 64;
+    public int MaxSubIdLength { get; set; } = MessageRules.DefaultMaxSubIdLength;
 
     /// <summary>Most messages appended to Redis in one pipelined round trip. Default 128.</summary>
     [ConfigurationKeyName("batch_size")]

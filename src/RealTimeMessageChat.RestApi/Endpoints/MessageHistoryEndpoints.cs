@@ -45,9 +45,9 @@ internal static class MessageHistoryEndpoints
             errors["limit"] = [$"must be 1 to {MaxLimit}."];
         }
 
-        if (subId is { Length: > Validation.RequestValidator.MaxSubIdLength })
+        if (subId is not null && Contracts.Validation.MessageRules.SubIdError(subId) is { } subIdError)
         {
-            errors["sub_id"] = [$"must be at most {Validation.RequestValidator.MaxSubIdLength} characters."];
+            errors["sub_id"] = [subIdError + "."];
         }
 
         if (errors.Count > 0)

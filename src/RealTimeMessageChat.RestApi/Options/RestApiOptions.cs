@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using RealTimeMessageChat.Contracts.Messaging;
+using RealTimeMessageChat.Contracts.Validation;
 
 namespace RealTimeMessageChat.RestApi.Options;
 
@@ -25,7 +26,7 @@ internal sealed class RestApiOptions : IValidatableObject
     /// <summary>Largest message <c>content</c>, in UTF-8 bytes. Default 4096.</summary>
     [ConfigurationKeyName("max_content_bytes")]
     [Range(1, 1024 * 1024)]
-    public int MaxContentBytes { get; set; } = 4096;
+    public int MaxContentBytes { get; set; } = MessageRules.DefaultMaxContentBytes;
 
     /// <summary>Largest request body, in bytes; larger bodies get 413. Default 65536.</summary>
     [ConfigurationKeyName("max_body_bytes")]

@@ -1,17 +1,19 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RealTimeMessageChat.Contracts.Http;
+using RealTimeMessageChat.Contracts.Validation;
 
 namespace RealTimeMessageChat.RestApi.Validation;
 
-/// <summary>The field rules of CONTRACT.md's HTTP table. Each method returns the errors by field name, empty when valid.</summary>
-internal static partial class RequestValidator
+/// <summary>
+/// The field rules of CONTRACT.md's HTTP table. Each method returns the errors by field name,
+/// empty when valid. The message fields use <see cref="MessageRules"/>, the consumer's own rules,
+/// so a 202 is never given for a message the consumer would dead-letter.
+/// </summary>
+internal static class RequestValidator
 {
     public const int MaxPasswordLength = 128;
     public const int MinPasswordLength = 8;
     public const int MaxUsernameLength = 128;
-    public const int MaxSubIdLength = 64;
-    public const int MaxCommandLength = 64;
 
     public static Dictionary<string, string[]> ValidateRegistration(RegisterRequest request)
     {
@@ -58,15 +60,19 @@ internal static partial class RequestValidator
         {
             errors["content"] = ["is required and must be a non-empty string."];
         }
-
-        if (request.SubId is { Length: > MaxSubIdLength })
+        else if (MessageRules.ContentError(request.Content) is { } contentError)
         {
-            errors["sub_id"] = [$"must be at most {MaxSubIdLength} characters."];
+            errors["content"] = [contentError + "."];
         }
 
-        if (request.Command is { Length: > MaxCommandLength })
+        if (request.SubId is { } subId && MessageRules.SubIdError(subId) is { } subIdError)
         {
-            errors["command"] = [$"must be at most {MaxCommandLength} characters."];
+            errors["sub_id"] = [subIdError + "."];
+        }
+
+        if (request.Command is { } command && MessageRules.CommandError(command) is { } commandError)
+        {
+            errors["command"] = [commandError + "."];
         }
 
         if (request.Priority is { } priority && priority is < 1 or > 3)
@@ -77,6 +83,10 @@ internal static partial class RequestValidator
         if (request.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
         {
             errors["metadata"] = ["must be a JSON object."];
+        }
+        else if (request.Metadata is { ValueKind: JsonValueKind.Object } metadata && MessageRules.MetadataError(metadata.GetRawText()) is { } metadataError)
+        {
+            errors["metadata"] = [metadataError + "."];
         }
 
         if (request.MessageId == Guid.Empty)
@@ -93,12 +103,9 @@ internal static partial class RequestValidator
         {
             errors["user_id"] = ["is required."];
         }
-        else if (!UserIdPattern().IsMatch(userId))
+        else if (!MessageRules.IsValidUserId(userId))
         {
-            errors["user_id"] = ["must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'."];
+            errors["user_id"] = [$"must be {MessageRules.UserIdDescription}."];
         }
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex UserIdPattern();
 }
