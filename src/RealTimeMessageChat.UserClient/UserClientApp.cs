@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using RealTimeMessageChat.UserClient.Api;
@@ -19,15 +20,22 @@ internal static class UserClientApp
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
+        ParseResult commandLine = UserClientCommandLine.Parse(args);
+        if (commandLine.Errors.Count == 0 && commandLine.Action is not null)
+        {
+            // --help or --version: the root command has no action of its own.
+            return await commandLine.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        }
+
         UserClientOptions options;
         try
         {
-            options = UserClientConfiguration.Load(args);
+            options = UserClientConfiguration.Load(commandLine);
         }
         catch (UserClientConfigurationException ex)
         {
             await stderr.WriteLineAsync($"UserClient cannot start: {ex.Message}");
-            await stderr.WriteLineAsync("Usage: UserClient --user <id> [--password <pw>] [--register] [--last-seq N] [--<config_key> <value>]");
+            await stderr.WriteLineAsync("Usage: UserClient --user <id> [--password <pw>] [--register] [--last-seq N] [--<config_key> <value>]; --help lists every option.");
             return ExitBadConfiguration;
         }
 

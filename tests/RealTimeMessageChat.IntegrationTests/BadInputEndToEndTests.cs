@@ -8,14 +8,14 @@ namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class BadInputEndToEndTests
+public sealed class BadInputEndToEndTests(TestServicesFixture services)
 {
     [Fact]
     public async Task BadInputAtEveryEdge_GetsTheContractsAnswer_AndTheSystemKeepsServing()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "bad_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);
@@ -73,7 +73,7 @@ public sealed class BadInputEndToEndTests
         }
 
         // Queue: a message that can never be processed, published straight to RabbitMQ → dead-letter queue with a reason.
-        string reason = await PublishInvalidAndReadDeadLetterAsync(system.Queue, ct);
+        string reason = await PublishInvalidAndReadDeadLetterAsync(system, ct);
         Assert.False(string.IsNullOrWhiteSpace(reason));
 
         // And everything still works for the client that was connected throughout.
@@ -83,16 +83,10 @@ public sealed class BadInputEndToEndTests
         Assert.Equal(1, bystander.Received.Single().Seq);
     }
 
-    private static async Task<string> PublishInvalidAndReadDeadLetterAsync(string queue, CancellationToken ct)
+    private static async Task<string> PublishInvalidAndReadDeadLetterAsync(ChatSystem system, CancellationToken ct)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = ServiceEnvironment.RabbitHost,
-            Port = ServiceEnvironment.RabbitPort,
-            UserName = ServiceEnvironment.RabbitUser,
-            Password = ServiceEnvironment.RabbitPassword,
-        };
-        await using IConnection connection = await factory.CreateConnectionAsync(ct);
+        string queue = system.Queue;
+        await using IConnection connection = await system.ConnectRabbitMqAsync(ct);
         await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), ct);
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
         await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, "{\"id\": 42, \"message\": \"not an object\"}"u8.ToArray(), ct);

@@ -6,7 +6,7 @@ namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class PipelineEndToEndTests
+public sealed class PipelineEndToEndTests(TestServicesFixture services)
 {
     private const int Users = 5;
     private const int MessagesPerUser = 40;
@@ -16,7 +16,7 @@ public sealed class PipelineEndToEndTests
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string[] users = [.. Enumerable.Range(0, Users).Select(i => $"user{i}_{system.Id}")];
         string password = "pw-" + Guid.NewGuid().ToString("N");
@@ -61,7 +61,7 @@ public sealed class PipelineEndToEndTests
         Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync("send_global_message"));
         Assert.Equal(Users * MessagesPerUser, await redis.GetLongAsync("send_global_message:seq"));
 
-        (uint ready, uint deadLettered) = await QueueCountsAsync(system.Queue, ct);
+        (uint ready, uint deadLettered) = await QueueCountsAsync(system, ct);
         Assert.Equal(0u, ready);
         Assert.Equal(0u, deadLettered);
 
@@ -82,7 +82,7 @@ public sealed class PipelineEndToEndTests
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "dup_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);
@@ -126,19 +126,12 @@ public sealed class PipelineEndToEndTests
         }
     }
 
-    internal static async Task<(uint Ready, uint DeadLettered)> QueueCountsAsync(string queue, CancellationToken ct)
+    internal static async Task<(uint Ready, uint DeadLettered)> QueueCountsAsync(ChatSystem system, CancellationToken ct)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = ServiceEnvironment.RabbitHost,
-            Port = ServiceEnvironment.RabbitPort,
-            UserName = ServiceEnvironment.RabbitUser,
-            Password = ServiceEnvironment.RabbitPassword,
-        };
-        await using IConnection connection = await factory.CreateConnectionAsync(ct);
+        await using IConnection connection = await system.ConnectRabbitMqAsync(ct);
         await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: ct);
-        QueueDeclareOk main = await channel.QueueDeclarePassiveAsync(queue, ct);
-        QueueDeclareOk dead = await channel.QueueDeclarePassiveAsync(queue + ".dead_letter", ct);
+        QueueDeclareOk main = await channel.QueueDeclarePassiveAsync(system.Queue, ct);
+        QueueDeclareOk dead = await channel.QueueDeclarePassiveAsync(system.Queue + ".dead_letter", ct);
         return (main.MessageCount, dead.MessageCount);
     }
 

@@ -2,14 +2,14 @@ namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class ScaleOutAndRestartTests
+public sealed class ScaleOutAndRestartTests(TestServicesFixture services)
 {
     [Fact]
     public async Task TwoMainServers_OneRedis_ClientsOnBothReceiveEverything()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct, mainServers: 2);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 2);
         using var api = new ChatApi(system.RestApiUrl);
         string password = "pw-" + Guid.NewGuid().ToString("N");
         string alice = "alice_" + system.Id, bob = "bob_" + system.Id;
@@ -37,7 +37,7 @@ public sealed class ScaleOutAndRestartTests
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "resume_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);
@@ -83,7 +83,7 @@ public sealed class ScaleOutAndRestartTests
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "cons_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);

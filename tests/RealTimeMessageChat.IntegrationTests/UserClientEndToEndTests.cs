@@ -4,14 +4,14 @@ namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed partial class UserClientEndToEndTests
+public sealed partial class UserClientEndToEndTests(TestServicesFixture services)
 {
     [Fact]
     public async Task TwoUserClientConsoles_TypedLine_IsPrintedByBothIncludingTheSender()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(ct);
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
         using var api = new ChatApi(system.RestApiUrl);
         string password = "pw-" + Guid.NewGuid().ToString("N");
         string alice = "alice_" + system.Id, bob = "bob_" + system.Id;

@@ -66,6 +66,54 @@ public sealed class UserClientConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_UnknownOption_FailsNamingIt()
+    {
+        var ex = Assert.Throws<UserClientConfigurationException>(() => UserClientConfiguration.Load(["--sever_port", "1", "--user", "alice"], Environment()));
+
+        Assert.Contains("'--sever_port'", ex.Message);
+    }
+
+    [Fact]
+    public void Load_OriginalSpellingOnCommandLine_OverridesTheFile()
+    {
+        UserClientOptions options = UserClientConfiguration.Load(["--main_server_port", "4444", "--main_server_host", "old-host"], Environment());
+
+        Assert.Equal(4444, options.ServerPort);
+        Assert.Equal("old-host", options.ServerHost);
+    }
+
+    [Fact]
+    public void Load_OriginalAndCanonicalSpellingOnCommandLine_CanonicalWins()
+    {
+        UserClientOptions options = UserClientConfiguration.Load(["--server_port", "5555", "--main_server_port", "4444"], Environment());
+
+        Assert.Equal(5555, options.ServerPort);
+    }
+
+    [Theory]
+    [InlineData("--register", "false", false)]
+    [InlineData("--register", "true", true)]
+    [InlineData("--register=false", null, false)]
+    public void Load_RegisterWithExplicitValue_IsBound(string flag, string? value, bool expected)
+    {
+        string[] args = value is null ? [flag, "--user", "bob"] : [flag, value, "--user", "bob"];
+
+        UserClientOptions options = UserClientConfiguration.Load(args, Environment());
+
+        Assert.Equal(expected, options.Register);
+    }
+
+    [Theory]
+    [InlineData("@not-a-response-file")]
+    [InlineData("-starts-with-a-dash")]
+    public void Load_PasswordThatLooksLikeSyntax_IsTakenAsTheValue(string password)
+    {
+        UserClientOptions options = UserClientConfiguration.Load(["-u", "bob", "-p", password], Environment());
+
+        Assert.Equal(password, options.Password);
+    }
+
+    [Fact]
     public void Load_NoConfigFile_FailsNamingTheFile()
     {
         string empty = Directory.CreateTempSubdirectory("rtmc-empty-").FullName;

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -15,34 +16,33 @@ internal static class UserClientConfiguration
     public const string FileName = "user_client_configurations.json";
     public const string EnvironmentPrefix = "RTMC_";
 
-    // The original code's spellings, used only when the canonical key is not set anywhere.
-    private static readonly (string Alias, string Key)[] Aliases =
+    // The original code's spellings: in the file and the environment used only when the canonical key
+    // is not set anywhere; on the command line they stand for the canonical key.
+    public static readonly (string Alias, string Key)[] Aliases =
     [
         ("main_server_host", "server_host"),
         ("main_server_port", "server_port"),
         ("main_server_heartbeat_interval_sec", "heartbeat_interval_sec"),
     ];
 
-    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["--last-seq"] = "last_seq",
-        ["-u"] = "user",
-        ["-p"] = "password",
-    };
+    /// <summary>Parses, loads and validates. <paramref name="environment"/> defaults to the process environment.</summary>
+    public static UserClientOptions Load(string[] args, IDictionary? environment = null, string? workingDirectory = null) =>
+        Load(UserClientCommandLine.Parse(args), environment, workingDirectory);
 
-    /// <summary>Flags that take no value on the command line.</summary>
-    private static readonly string[] Flags = ["--register"];
-
-    /// <summary>Loads and validates. <paramref name="environment"/> defaults to the process environment.</summary>
-    public static UserClientOptions Load(string[] args, IDictionary? environment = null, string? workingDirectory = null)
+    public static UserClientOptions Load(ParseResult commandLine, IDictionary? environment = null, string? workingDirectory = null)
     {
-        IConfigurationRoot configuration = Build(args, environment, workingDirectory);
+        IConfigurationRoot configuration = Build(commandLine, environment, workingDirectory);
         return BindAndValidate(configuration);
     }
 
-    public static IConfigurationRoot Build(string[] args, IDictionary? environment = null, string? workingDirectory = null)
+    public static IConfigurationRoot Build(ParseResult commandLine, IDictionary? environment = null, string? workingDirectory = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(commandLine);
+        if (commandLine.Errors.Count > 0)
+        {
+            throw new UserClientConfigurationException(string.Join(Environment.NewLine, commandLine.Errors.Select(error => error.Message)));
+        }
+
         environment ??= Environment.GetEnvironmentVariables();
         var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in environment)
@@ -64,7 +64,7 @@ internal static class UserClientConfiguration
         {
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);
             builder.AddInMemoryCollection(variables);
-            builder.AddCommandLine(NormalizeArguments(args), SwitchMappings);
+            builder.AddInMemoryCollection(UserClientCommandLine.GivenValues(commandLine));
             IConfigurationRoot root = builder.Build();
             ApplyAliases(root);
             return root;
@@ -104,24 +104,6 @@ internal static class UserClientConfiguration
 
         failures.AddRange(options.Validate(new ValidationContext(options)).Select(result => result.ErrorMessage ?? "invalid value"));
         return failures.Count == 0 ? options : throw new UserClientConfigurationException(string.Join(Environment.NewLine, failures));
-    }
-
-    /// <summary>
-    /// The command-line provider takes the next argument as the value of any <c>--key</c>, so a bare
-    /// flag such as <c>--register</c> would swallow <c>--user</c>: give flags an explicit value.
-    /// </summary>
-    private static string[] NormalizeArguments(string[] args)
-    {
-        var result = new List<string>(args.Length);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            bool isFlag = Flags.Contains(arg, StringComparer.OrdinalIgnoreCase);
-            bool nextIsBoolean = i + 1 < args.Length && bool.TryParse(args[i + 1], out _);
-            result.Add(isFlag && !nextIsBoolean ? arg + "=true" : arg);
-        }
-
-        return [.. result];
     }
 
     private static void ApplyAliases(IConfigurationRoot root)

@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
+using RabbitMQ.Client;
 using StackExchange.Redis;
 
 namespace RealTimeMessageChat.IntegrationTests.Harness;
 
 /// <summary>
-/// The whole system as real processes on free ports, isolated from other systems on the same
-/// servers: its own Redis databases, RabbitMQ queue, PostgreSQL database and JWT secret.
+/// The whole system as real processes on free ports, pointed at the <see cref="ITestServices"/> and
+/// isolated from other systems on the same servers: its own Redis databases, RabbitMQ queue,
+/// PostgreSQL database and JWT secret.
 /// </summary>
 public sealed class ChatSystem : IAsyncDisposable
 {
@@ -15,8 +18,9 @@ public sealed class ChatSystem : IAsyncDisposable
     private readonly Dictionary<string, string> _common;
     private readonly List<AppProcess> _processes = [];
 
-    private ChatSystem(string id, int messageDb, int statusDb, string database, string queue)
+    private ChatSystem(ITestServices services, string id, int messageDb, int statusDb, string database, string queue)
     {
+        Services = services;
         Id = id;
         MessageDatabase = messageDb;
         Database = database;
@@ -28,15 +32,28 @@ public sealed class ChatSystem : IAsyncDisposable
             ["RTMC_LOG_ROOT_PATH"] = LogDirectory,
             ["RTMC_LOG_TO_CONSOLE"] = "true",
             ["RTMC_JWT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
+            ["RTMC_REDIS_HOST"] = services.Redis.Host,
+            ["RTMC_REDIS_PORT"] = services.Redis.Port.ToString(CultureInfo.InvariantCulture),
+            ["RTMC_REDIS_PASSWORD"] = services.Redis.Password,
+            ["RTMC_RABBITMQ_HOST"] = services.RabbitMq.Host,
+            ["RTMC_RABBITMQ_PORT"] = services.RabbitMq.Port.ToString(CultureInfo.InvariantCulture),
+            ["RTMC_RABBITMQ_USER"] = services.RabbitMq.User,
+            ["RTMC_RABBITMQ_PASSWORD"] = services.RabbitMq.Password,
+            ["RTMC_POSTGRES_HOST"] = services.Postgres.Host,
+            ["RTMC_POSTGRES_PORT"] = services.Postgres.Port.ToString(CultureInfo.InvariantCulture),
+            ["RTMC_POSTGRES_USER"] = services.Postgres.User,
+            ["RTMC_POSTGRES_PASSWORD"] = services.Postgres.Password,
             ["RTMC_POSTGRES_DATABASE"] = database,
-            ["RTMC_REDIS_DB_GLOBAL_MESSAGE_INDEX"] = messageDb.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RTMC_REDIS_DB_USER_STATUS_INDEX"] = statusDb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RTMC_REDIS_DB_GLOBAL_MESSAGE_INDEX"] = messageDb.ToString(CultureInfo.InvariantCulture),
+            ["RTMC_REDIS_DB_USER_STATUS_INDEX"] = statusDb.ToString(CultureInfo.InvariantCulture),
             ["RTMC_PUBLISH_QUEUE_NAME"] = queue,
             ["RTMC_CONSUME_QUEUE_NAME"] = queue,
             // Fast heartbeats keep restart tests short; the contract's default is 30 s.
             ["RTMC_POLL_INTERVAL_MS"] = "100",
         };
     }
+
+    public ITestServices Services { get; }
 
     public string Id { get; }
 
@@ -60,14 +77,13 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> CommonEnvironment => _common;
 
-    public static async Task<ChatSystem> StartAsync(CancellationToken cancellationToken, int mainServers = 1)
+    public static async Task<ChatSystem> StartAsync(ITestServices services, CancellationToken cancellationToken, int mainServers = 1)
     {
-        ServiceEnvironment.RequireServices();
         string id = Guid.NewGuid().ToString("N")[..10];
 
         // Databases 2..15 in pairs (messages, status); 0 and 1 stay for ./build.sh run and unit tests.
         int pair = Interlocked.Increment(ref s_nextDatabasePair) % 7;
-        var system = new ChatSystem(id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
+        var system = new ChatSystem(services, id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
         await system.PrepareStorageAsync(cancellationToken);
 
         system.RestApiPort = FreePort.Next();
@@ -144,7 +160,7 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public async Task<IDatabase> RedisAsync()
     {
-        var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceEnvironment.RedisHost}:{ServiceEnvironment.RedisPort},allowAdmin=true");
+        var redis = await ConnectRedisAsync();
         _redis.Add(redis);
         return redis.GetDatabase(MessageDatabase);
     }
@@ -153,10 +169,18 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public NpgsqlConnection OpenDatabase()
     {
-        var connection = new NpgsqlConnection(ServiceEnvironment.PostgresConnectionString(Database));
+        var connection = new NpgsqlConnection(PostgresConnectionString(Database));
         connection.Open();
         return connection;
     }
+
+    public Task<IConnection> ConnectRabbitMqAsync(CancellationToken cancellationToken) => new ConnectionFactory
+    {
+        HostName = Services.RabbitMq.Host,
+        Port = Services.RabbitMq.Port,
+        UserName = Services.RabbitMq.User,
+        Password = Services.RabbitMq.Password,
+    }.CreateConnectionAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -179,18 +203,36 @@ public sealed class ChatSystem : IAsyncDisposable
 
     private async Task PrepareStorageAsync(CancellationToken cancellationToken)
     {
-        using (var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceEnvironment.RedisHost}:{ServiceEnvironment.RedisPort},allowAdmin=true"))
+        using (ConnectionMultiplexer redis = await ConnectRedisAsync())
         {
-            IServer server = redis.GetServer(ServiceEnvironment.RedisHost, ServiceEnvironment.RedisPort);
+            IServer server = redis.GetServer(Services.Redis.Host, Services.Redis.Port);
             await server.FlushDatabaseAsync(MessageDatabase);
             await server.FlushDatabaseAsync(MessageDatabase + 1);
         }
 
-        await using var admin = new NpgsqlConnection(ServiceEnvironment.PostgresConnectionString(ServiceEnvironment.AdminDatabase));
+        await using var admin = new NpgsqlConnection(PostgresConnectionString(Services.Postgres.Database));
         await admin.OpenAsync(cancellationToken);
         await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", admin);
         await create.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private Task<ConnectionMultiplexer> ConnectRedisAsync() => ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+    {
+        EndPoints = { { Services.Redis.Host, Services.Redis.Port } },
+        Password = Services.Redis.Password,
+        AllowAdmin = true,
+    });
+
+    /// <summary>Connection string to <paramref name="database"/> as the services' superuser.</summary>
+    private string PostgresConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = Services.Postgres.Host,
+        Port = Services.Postgres.Port,
+        Username = Services.Postgres.User,
+        Password = Services.Postgres.Password,
+        Database = database,
+        Pooling = false,
+    }.ConnectionString;
 }
 
 /// <summary>One MainServer process and its ports.</summary>

@@ -13,12 +13,14 @@ using RealTimeMessageChat.MainServerConsumer.Observability;
 using RealTimeMessageChat.MainServerConsumer.Options;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
 using RealTimeMessageChat.TestUtilities;
+using RealTimeMessageChat.TestUtilities.Services;
 
 namespace RealTimeMessageChat.MainServerConsumer.Tests.Consuming;
 
 /// <summary>The consumer service against real RabbitMQ and Redis, on a queue and room of its own.</summary>
+[Collection(RealServicesCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class RabbitMqConsumerServiceTests : IAsyncLifetime
+public sealed class RabbitMqConsumerServiceTests(TestServicesFixture testServices) : IAsyncLifetime
 {
     private readonly string _queue = "consumer_test_" + Guid.NewGuid().ToString("N");
     private readonly string _room = "test-" + Guid.NewGuid().ToString("N");
@@ -28,8 +30,9 @@ public sealed class RabbitMqConsumerServiceTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        RedisOptions redis = ServiceEnvironment.RequireRedis();
-        RabbitMqOptions rabbit = ServiceEnvironment.RequireRabbitMq();
+        ITestServices real = testServices.Require();
+        RedisOptions redis = RealServiceOptions.Redis(real);
+        RabbitMqOptions rabbit = RealServiceOptions.RabbitMq(real);
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));

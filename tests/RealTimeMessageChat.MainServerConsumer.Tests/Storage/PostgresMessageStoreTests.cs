@@ -4,21 +4,23 @@ using RealTimeMessageChat.Contracts.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
 using RealTimeMessageChat.TestUtilities;
+using RealTimeMessageChat.TestUtilities.Services;
 
 namespace RealTimeMessageChat.MainServerConsumer.Tests.Storage;
 
 /// <summary>Against a real PostgreSQL, migrated first; each test uses its own room.</summary>
+[Collection(RealServicesCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class PostgresMessageStoreTests : IAsyncLifetime
+public sealed class PostgresMessageStoreTests(TestServicesFixture services) : IAsyncLifetime
 {
     private readonly string _room = "test-" + Guid.NewGuid().ToString("N");
     private NpgsqlDataSource? _dataSource;
 
     public async ValueTask InitializeAsync()
     {
-        PostgresOptions options = ServiceEnvironment.RequirePostgres();
+        PostgresOptions options = RealServiceOptions.Postgres(services.Require());
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
-        _dataSource = await ServiceEnvironment.CreateMigratedDataSourceAsync(options, cts.Token);
+        _dataSource = await RealServiceOptions.CreateMigratedDataSourceAsync(options, cts.Token);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,12 +4,14 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
 using RealTimeMessageChat.TestUtilities;
+using RealTimeMessageChat.TestUtilities.Services;
 
 namespace RealTimeMessageChat.MainServerConsumer.Tests.Storage;
 
 /// <summary>Against a real Redis; each test uses its own room so tests and other users of the server do not meet.</summary>
+[Collection(RealServicesCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class RedisMessageLogTests : IAsyncLifetime
+public sealed class RedisMessageLogTests(TestServicesFixture services) : IAsyncLifetime
 {
     private readonly string _room = "test-" + Guid.NewGuid().ToString("N");
     private RedisConnectionProvider? _provider;
@@ -19,8 +21,8 @@ public sealed class RedisMessageLogTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        RedisOptions options = ServiceEnvironment.RequireRedis();
-        _provider = ServiceEnvironment.CreateRedisProvider(options);
+        RedisOptions options = RealServiceOptions.Redis(services.Require());
+        _provider = RealServiceOptions.CreateRedisProvider(options);
         _log = new RedisMessageLog(_provider, NullLogger<RedisMessageLog>.Instance);
         return ValueTask.CompletedTask;
     }
