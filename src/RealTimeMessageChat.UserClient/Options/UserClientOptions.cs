@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Protocol;
 using Serilog.Events;
 
@@ -70,7 +71,7 @@ internal sealed class UserClientOptions : IValidatableObject
     [Description("The user id, [A-Za-z0-9_-]{1,64}. Required.")]
     [ConfigurationKeyName("user")]
     [Required]
-    [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    [RegularExpression(MessageRules.UserIdPattern)]
     public string? User { get; set; }
 
     [Description("The password; asked for on the terminal when not given (prefer RTMC_PASSWORD or the prompt: the command line is visible to other users).")]
