@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 using OpenTelemetry.Metrics;
+using RealTimeMessageChat.Infrastructure.Messaging;
 
 namespace RealTimeMessageChat.Infrastructure.Observability;
 
@@ -17,6 +19,9 @@ namespace RealTimeMessageChat.Infrastructure.Observability;
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
+
+    // A dependency that does not answer within this is reported down rather than hanging the probe.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Our meters: each app creates <c>RealTimeMessageChat.&lt;App&gt;</c> through <c>IMeterFactory</c>.</summary>
     public const string MeterPrefix = "RealTimeMessageChat.";
@@ -54,11 +59,21 @@ public static class HealthEndpoints
     public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder builder) =>
         builder.AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag]);
 
+    /// <summary>Opens and closes a channel on the process's one RabbitMQ connection (opening it if needed).</summary>
     public static IHealthChecksBuilder AddRabbitMqReadiness(this IHealthChecksBuilder builder) =>
-        builder.AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [ReadyTag]);
+        builder.AddRabbitMQ(
+            services => services.GetRequiredService<RabbitMqConnectionProvider>().GetConnectionAsync(CancellationToken.None),
+            name: "rabbitmq",
+            tags: [ReadyTag],
+            timeout: ProbeTimeout);
 
+    /// <summary><c>SELECT 1</c> through the process's one <see cref="NpgsqlDataSource"/> (its pool).</summary>
     public static IHealthChecksBuilder AddPostgresReadiness(this IHealthChecksBuilder builder) =>
-        builder.AddCheck<PostgresHealthCheck>("postgresql", tags: [ReadyTag]);
+        builder.AddNpgSql(
+            services => services.GetRequiredService<NpgsqlDataSource>(),
+            name: "postgresql",
+            tags: [ReadyTag],
+            timeout: ProbeTimeout);
 
     public static IEndpointRouteBuilder MapRtmcHealthAndMetrics(this IEndpointRouteBuilder endpoints)
     {
