@@ -1,77 +1,77 @@
-using System.Reflection;
 using Dapper;
+using EvolveDb;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Postgres;
 
 /// <summary>
-/// Applies the embedded <c>Storage/Migrations/NNNN_name.sql</c> files in name order, each once, each
-/// in its own transaction. DbUp and FluentMigrator are not served here, so this is the small
-/// runner. RestApi and MainServerConsumer both run it at start; an advisory lock makes them take turns.
+/// Applies the embedded <c>Storage/Migrations/V&lt;n&gt;__&lt;name&gt;.sql</c> files with Evolve, in
+/// version order, each once and in its own transaction, recorded in <c>schema_changelog</c>.
+/// RestApi and MainServerConsumer both run it at start: Evolve's cluster mode holds a PostgreSQL
+/// session-level advisory lock while it migrates, so they take turns.
 /// </summary>
 public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
-    // Any constant works; it only has to be the same in every process that migrates.
-    private const long AdvisoryLockKey = 0x52544D43; // "RTMC"
+    /// <summary>The resource-name prefix of our scripts (folder Storage/Migrations of this assembly).</summary>
+    public const string ScriptPrefix = "RealTimeMessageChat.Infrastructure.Storage.Migrations";
 
-    private const string CreateHistoryTable = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            name       text PRIMARY KEY,
-            applied_at timestamptz NOT NULL DEFAULT now()
-        )
+    private const string ChangelogTable = "schema_changelog";
+
+    // Our own runner (until 2026-12) recorded applied files as '0001_create_users.sql' in this
+    // table. A database it migrated starts Evolve after the last of those, so nothing runs twice.
+    private const string LegacyHistoryVersion = """
+        SELECT max(substring(name from '^([0-9]+)_')::int)
+        FROM schema_migrations
+        WHERE to_regclass('schema_migrations') IS NOT NULL AND to_regclass('schema_changelog') IS NULL
         """;
+
+    private const string LegacyHistoryExists = "SELECT to_regclass('schema_migrations') IS NOT NULL AND to_regclass('schema_changelog') IS NULL";
 
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
-        try
-        {
-            await connection.ExecuteAsync(new CommandDefinition(CreateHistoryTable, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var applied = (await connection.QueryAsync<string>(new CommandDefinition("SELECT name FROM schema_migrations", cancellationToken: cancellationToken))
-                .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        int? legacyVersion = await ReadLegacyVersionAsync(cancellationToken).ConfigureAwait(false);
 
-            foreach (var (name, sql) in LoadScripts())
+        // Evolve is synchronous; it runs once at start, off the caller's thread.
+        await Task.Run(
+            () =>
             {
-                if (applied.Contains(name))
+                using NpgsqlConnection connection = dataSource.CreateConnection();
+                var evolve = new Evolve(connection, message => LogEvolve(logger, message))
                 {
-                    continue;
+                    EmbeddedResourceAssemblies = [typeof(MigrationRunner).Assembly],
+                    EmbeddedResourceFilters = [ScriptPrefix],
+                    MetadataTableName = ChangelogTable,
+                    EnableClusterMode = true,
+                    IsEraseDisabled = true,
+                };
+                if (legacyVersion is { } applied)
+                {
+                    evolve.StartVersion = new EvolveDb.Migration.MigrationVersion((applied + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    LogAdoptingLegacyHistory(logger, applied);
                 }
 
-                await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations (name) VALUES (@name)", new { name }, transaction, cancellationToken: cancellationToken))
-                    .ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                LogApplied(logger, name);
-            }
-        }
-        finally
-        {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey }, cancellationToken: CancellationToken.None))
-                .ConfigureAwait(false);
-        }
+                evolve.Migrate();
+                LogMigrated(logger, evolve.NbMigration);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The embedded scripts, ordered by file name.</summary>
-    public static IReadOnlyList<(string Name, string Sql)> LoadScripts()
+    private async Task<int?> ReadLegacyVersionAsync(CancellationToken cancellationToken)
     {
-        Assembly assembly = typeof(MigrationRunner).Assembly;
-        const string Marker = ".Storage.Migrations.";
-        var scripts = new List<(string, string)>();
-        foreach (string resource in assembly.GetManifestResourceNames().Where(r => r.Contains(Marker, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using Stream stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            string name = resource[(resource.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..];
-            scripts.Add((name, reader.ReadToEnd()));
-        }
-
-        return scripts;
+        await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        bool legacy = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(LegacyHistoryExists, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return legacy
+            ? await connection.ExecuteScalarAsync<int?>(new CommandDefinition(LegacyHistoryVersion, cancellationToken: cancellationToken)).ConfigureAwait(false)
+            : null;
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Applied database migration {Name}")]
-    private static partial void LogApplied(ILogger logger, string name);
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Database migrations: {Count} applied now")]
+    private static partial void LogMigrated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Evolve: {Message}")]
+    private static partial void LogEvolve(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Found the earlier runner's history up to migration {Version}; Evolve continues after it")]
+    private static partial void LogAdoptingLegacyHistory(ILogger logger, int version);
 }

@@ -6,7 +6,7 @@ using RealTimeMessageChat.Infrastructure.Configuration;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Postgres;
 
-/// <summary>One <see cref="NpgsqlDataSource"/> per process (Npgsql.DependencyInjection is not served here).</summary>
+/// <summary>One <see cref="NpgsqlDataSource"/> per process: its pool serves the repositories, the persister, the health probe and the migrations.</summary>
 public static class PostgresServiceCollectionExtensions
 {
     /// <summary>Registers the data source and, when <paramref name="migrate"/>, applies migrations during host start.</summary>
