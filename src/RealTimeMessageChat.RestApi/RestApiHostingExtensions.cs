@@ -11,6 +11,7 @@ using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.RestApi.Accounts;
 using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.RestApi.Endpoints;
@@ -52,11 +53,20 @@ internal static class RestApiHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<RestApiMetrics>();
-        services.AddSingleton<IMessagePublisher>(sp => new RabbitMqMessagePublisher(
-            sp.GetRequiredService<RabbitMqConnectionProvider>(),
-            sp.GetRequiredService<ILogger<RabbitMqMessagePublisher>>(),
-            sp.GetRequiredService<IOptions<RestApiOptions>>().Value.PublishChannelCount));
+        services.AddSingleton<IMessagePublisher>(sp =>
+        {
+            RestApiOptions publish = sp.GetRequiredService<IOptions<RestApiOptions>>().Value;
+            return new RabbitMqMessagePublisher(
+                sp.GetRequiredService<RabbitMqConnectionProvider>(),
+                sp.GetRequiredService<ILogger<RabbitMqMessagePublisher>>(),
+                publish.PublishChannelCount,
+                publish.PublishMaxInFlight);
+        });
         services.AddSingleton<IUserRepository, PostgresUserRepository>();
+
+        // Bounded: one entry per active sender, at most this many.
+        services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
+        services.AddSingleton<SenderStatusCache>();
         services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
 
         services.AddRtmcHealthAndMetrics().AddRabbitMqReadiness().AddPostgresReadiness();

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.RestApi.Accounts;
 using RealTimeMessageChat.RestApi.Tests.Fakes;
 using RealTimeMessageChat.TestUtilities;
 using Xunit;
@@ -150,6 +151,36 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "chat-banned", cts.Token);
         Assert.DoesNotContain(factory.Publisher.Published, p => p.Body.Contains("let me speak", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_ManyMessages_ReadsTheSendersFlagsOnce()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient(await factory.RegisterAndLoginAsync(factory.CreateClient(), "pub_cached", cts.Token));
+        int before = factory.Users.Lookups("pub_cached");
+
+        for (int i = 0; i < 20; i++)
+        {
+            HttpResponseMessage response = await client.PostAsJsonAsync("/publishMessage", new { content = $"m{i}" }, cts.Token);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(1, factory.Users.Lookups("pub_cached") - before);
+    }
+
+    [Fact]
+    public async Task Publish_ChatBanAfterCachedPublish_TakesEffectOnceInvalidated()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = factory.CreateClient(await factory.RegisterAndLoginAsync(factory.CreateClient(), "pub_later_muted", cts.Token));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/publishMessage", new { content = "first" }, cts.Token)).StatusCode);
+
+        factory.Users.Update("pub_later_muted", u => u with { IsChatBanned = true });
+        factory.Services.GetRequiredService<SenderStatusCache>().Invalidate("pub_later_muted");
+        HttpResponseMessage response = await client.PostAsJsonAsync("/publishMessage", new { content = "second" }, cts.Token);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "chat-banned", cts.Token);
     }
 
     [Fact]

@@ -5,33 +5,44 @@ using RabbitMQ.Client;
 namespace RealTimeMessageChat.Infrastructure.Messaging;
 
 /// <summary>
-/// Publishes with publisher confirms on a small pool of channels, one publish in flight per channel.
-/// RabbitMQ.Client 7.1.x lets several tasks publish on one channel, but its confirm tracking has
-/// had races around cancelled publishes (rabbitmq-dotnet-client #1818, #1900); a guarded channel per
-/// publish sidesteps them and a pool of a few still gives thousands of confirms a second.
+/// Publishes with publisher confirms, many in flight on each of a few channels: RabbitMQ.Client 7
+/// tracks every outstanding confirm of a channel and completes each <c>BasicPublishAsync</c> when
+/// the broker confirms that message, so throughput is the window ÷ the confirm latency, not one
+/// message per channel per round trip. One window (<see cref="DefaultMaxInFlight"/>) bounds the
+/// publishes awaiting a confirm across all channels; beyond it a publish waits for a free place.
 /// </summary>
 public sealed partial class RabbitMqMessagePublisher : IMessagePublisher, IAsyncDisposable
 {
-    /// <summary>Channels in the pool when none is given. Each confirm takes about a millisecond on loopback.</summary>
-    public const int DefaultChannelCount = 4;
+    /// <summary>Channels when none is given: the connection's socket, not the channel, is the limit past two.</summary>
+    public const int DefaultChannelCount = 2;
+
+    /// <summary>Publishes awaiting a confirm at once when none is given.</summary>
+    public const int DefaultMaxInFlight = 4096;
 
     private readonly RabbitMqConnectionProvider _connections;
     private readonly ILogger<RabbitMqMessagePublisher> _logger;
-    private readonly PooledChannel[] _pool;
+    private readonly PublisherChannel[] _channels;
+    private readonly SemaphoreSlim _window;
     private readonly ConcurrentDictionary<string, bool> _declaredQueues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _topologyGate = new(1, 1);
     private uint _next;
 
-    public RabbitMqMessagePublisher(RabbitMqConnectionProvider connections, ILogger<RabbitMqMessagePublisher> logger, int channelCount = DefaultChannelCount)
+    public RabbitMqMessagePublisher(
+        RabbitMqConnectionProvider connections,
+        ILogger<RabbitMqMessagePublisher> logger,
+        int channelCount = DefaultChannelCount,
+        int maxInFlight = DefaultMaxInFlight)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentOutOfRangeException.ThrowIfLessThan(channelCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
         _connections = connections;
         _logger = logger;
-        _pool = new PooledChannel[channelCount];
+        _window = new SemaphoreSlim(maxInFlight, maxInFlight);
+        _channels = new PublisherChannel[channelCount];
         for (int i = 0; i < channelCount; i++)
         {
-            _pool[i] = new PooledChannel();
+            _channels[i] = new PublisherChannel();
         }
     }
 
@@ -39,20 +50,30 @@ public sealed partial class RabbitMqMessagePublisher : IMessagePublisher, IAsync
     {
         ArgumentException.ThrowIfNullOrEmpty(queueName);
         ArgumentException.ThrowIfNullOrEmpty(messageId);
-        PooledChannel slot = _pool[Interlocked.Increment(ref _next) % (uint)_pool.Length];
-        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Task publish = PublishOnSlotAsync(slot, queueName, body, messageId, cancellationToken);
+        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task publish;
+        try
+        {
+            PublisherChannel slot = _channels[Interlocked.Increment(ref _next) % (uint)_channels.Length];
+            publish = PublishOnChannelAsync(slot, queueName, body, messageId, cancellationToken);
+        }
+        catch
+        {
+            _window.Release();
+            throw;
+        }
 
-        // The client's own publish is never cancelled (a cancelled BasicPublishAsync could upset its
-        // confirm bookkeeping in 7.1.x); the caller stops waiting instead, and the slot stays busy until
-        // the broker answers. Observe a late failure so it is not an unobserved task exception.
+        // The client's own publish is never cancelled: a publish cancelled between its frames and the
+        // broker's confirm leaves the channel's confirm bookkeeping to guess. The caller stops waiting
+        // instead (503 after publish_confirm_timeout_ms) while its place in the window stays taken
+        // until the broker answers. Observe a late failure so it is not an unobserved task exception.
         _ = publish.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         await publish.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (PooledChannel slot in _pool)
+        foreach (PublisherChannel slot in _channels)
         {
             if (slot.Channel is { } channel)
             {
@@ -67,12 +88,15 @@ public sealed partial class RabbitMqMessagePublisher : IMessagePublisher, IAsync
 
                 channel.Dispose();
             }
+
+            slot.CreateGate.Dispose();
         }
 
         _topologyGate.Dispose();
+        _window.Dispose();
     }
 
-    private async Task PublishOnSlotAsync(PooledChannel slot, string queueName, ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken)
+    private async Task PublishOnChannelAsync(PublisherChannel slot, string queueName, ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken)
     {
         try
         {
@@ -98,32 +122,50 @@ public sealed partial class RabbitMqMessagePublisher : IMessagePublisher, IAsync
         }
         finally
         {
-            slot.Gate.Release();
+            _window.Release();
         }
     }
 
-    private async Task<IChannel> GetChannelAsync(PooledChannel slot, CancellationToken cancellationToken)
+    private async ValueTask<IChannel> GetChannelAsync(PublisherChannel slot, CancellationToken cancellationToken)
     {
         // Automatic recovery reopens channels after a connection loss; a channel closed by the broker
-        // for a channel-level error (a failed declare) stays closed and is replaced here.
+        // for a channel-level error (a failed declare) stays closed and is replaced here, once.
         if (slot.Channel is { IsClosed: false } open)
         {
             return open;
         }
 
-        if (slot.Channel is { } closed)
+        await slot.CreateGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            slot.Channel = null;
-            closed.Dispose();
+            if (slot.Channel is { IsClosed: false } reopened)
+            {
+                return reopened;
+            }
+
+            if (slot.Channel is { } closed)
+            {
+                slot.Channel = null;
+                closed.Dispose();
+            }
+
+            IConnection connection = await _connections.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            // No rate limiter of the client's: its default (128 outstanding, throttled from 64 with
+            // delays) capped publishing at a few hundred a second here (ENVIRONMENT.md). Our own
+            // window bounds what is outstanding.
+            var options = new CreateChannelOptions(
+                publisherConfirmationsEnabled: true,
+                publisherConfirmationTrackingEnabled: true,
+                outstandingPublisherConfirmationsRateLimiter: null);
+            IChannel channel = await connection.CreateChannelAsync(options, cancellationToken).ConfigureAwait(false);
+            slot.Channel = channel;
+            return channel;
         }
-
-        IConnection connection = await _connections.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-        // No outstanding-confirmations rate limiter: with one publish per channel it could only slow us.
-        var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
-        IChannel channel = await connection.CreateChannelAsync(options, cancellationToken).ConfigureAwait(false);
-        slot.Channel = channel;
-        return channel;
+        finally
+        {
+            slot.CreateGate.Release();
+        }
     }
 
     private async Task EnsureTopologyAsync(IChannel channel, string queueName, CancellationToken cancellationToken)
@@ -149,10 +191,10 @@ public sealed partial class RabbitMqMessagePublisher : IMessagePublisher, IAsync
         }
     }
 
-    private sealed class PooledChannel
+    private sealed class PublisherChannel
     {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public SemaphoreSlim CreateGate { get; } = new(1, 1);
 
-        public IChannel? Channel { get; set; }
+        public volatile IChannel? Channel;
     }
 }

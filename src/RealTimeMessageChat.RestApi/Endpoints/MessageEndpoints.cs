@@ -11,6 +11,7 @@ using RealTimeMessageChat.Contracts.Http;
 using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.RestApi.Accounts;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
@@ -39,7 +40,7 @@ internal static class MessageEndpoints
     internal static async Task<Results<JsonHttpResult<PublishResponse>, ProblemHttpResult>> PublishAsync(
         HttpContext context,
         IOptions<RestApiOptions> options,
-        IUserRepository users,
+        SenderStatusCache senders,
         IMessagePublisher publisher,
         RestApiMetrics metrics,
         TimeProvider timeProvider,
@@ -77,7 +78,7 @@ internal static class MessageEndpoints
         UserAccount? account;
         try
         {
-            account = await users.FindAsync(sender, requestAborted);
+            account = await senders.FindAsync(sender, requestAborted);
         }
         catch (DbException ex)
         {

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Net;
 using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Contracts.Validation;
+using RealTimeMessageChat.Infrastructure.Messaging;
 
 namespace RealTimeMessageChat.RestApi.Options;
 
@@ -38,10 +39,23 @@ internal sealed class RestApiOptions : IValidatableObject
     [Range(100, 120_000)]
     public int PublishConfirmTimeoutMs { get; set; } = 5000;
 
-    /// <summary>RabbitMQ channels publishing in parallel, one confirm in flight each. Default 8.</summary>
+    /// <summary>RabbitMQ channels publishing in parallel, many confirms in flight on each. Default 2.</summary>
     [ConfigurationKeyName("publish_channel_count")]
     [Range(1, 64)]
-    public int PublishChannelCount { get; set; } = 8;
+    public int PublishChannelCount { get; set; } = RabbitMqMessagePublisher.DefaultChannelCount;
+
+    /// <summary>Publishes awaiting the broker's confirm at once, over all channels; more wait for a place. Default 4096.</summary>
+    [ConfigurationKeyName("publish_max_in_flight")]
+    [Range(1, 1_000_000)]
+    public int PublishMaxInFlight { get; set; } = RabbitMqMessagePublisher.DefaultMaxInFlight;
+
+    /// <summary>
+    /// Seconds a sender's ban flags are reused by the publish path before PostgreSQL is asked again;
+    /// 0 asks on every publish. Default 5.
+    /// </summary>
+    [ConfigurationKeyName("sender_status_cache_sec")]
+    [Range(0, 3600)]
+    public int SenderStatusCacheSeconds { get; set; } = 5;
 
     /// <summary>Sustained publish requests per second per user; beyond the burst they get 429. Default 200.</summary>
     [ConfigurationKeyName("rate_limit_per_second")]

@@ -11,8 +11,16 @@ internal sealed class InMemoryUserRepository : IUserRepository
     public Task<bool> TryCreateAsync(string userId, string? username, string passwordHash, CancellationToken cancellationToken) =>
         Task.FromResult(_users.TryAdd(userId, new UserAccount(userId, username, passwordHash, IsBanned: false, IsChatBanned: false)));
 
-    public Task<UserAccount?> FindAsync(string userId, CancellationToken cancellationToken) =>
-        Task.FromResult(_users.TryGetValue(userId, out UserAccount? account) ? account : null);
+    private readonly ConcurrentDictionary<string, int> _lookups = new(StringComparer.Ordinal);
+
+    public Task<UserAccount?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        _lookups.AddOrUpdate(userId, 1, (_, n) => n + 1);
+        return Task.FromResult(_users.TryGetValue(userId, out UserAccount? account) ? account : null);
+    }
+
+    /// <summary>How many times <see cref="FindAsync"/> asked for <paramref name="userId"/>.</summary>
+    public int Lookups(string userId) => _lookups.TryGetValue(userId, out int n) ? n : 0;
 
     public UserAccount Get(string userId) => _users[userId];
 
