@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
+using StackExchange.Redis;
 
 namespace RealTimeMessageChat.IntegrationTests;
 
@@ -57,9 +58,9 @@ public sealed class PipelineEndToEndTests(TestServicesFixture services)
             }
         }
 
-        IDatabaseAsyncShim redis = new(await system.RedisAsync());
+        IDatabase redis = await system.RedisAsync();
         Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync("send_global_message"));
-        Assert.Equal(Users * MessagesPerUser, await redis.GetLongAsync("send_global_message:seq"));
+        Assert.Equal(Users * MessagesPerUser, (long)await redis.StringGetAsync("send_global_message:seq"));
 
         (uint ready, uint deadLettered) = await QueueCountsAsync(system, ct);
         Assert.Equal(0u, ready);

@@ -41,6 +41,13 @@ public interface IMessageLog
     /// only (pub/sub can drop it while disconnected): followers also poll.
     /// </summary>
     Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancelled when the log's connection comes back after a failure (read it again for the next
+    /// time). A hint that ends a retry wait early: <see cref="MessageLogRetry"/> uses it so that work
+    /// resumes as soon as the store answers, not at the next backoff step.
+    /// </summary>
+    CancellationToken ConnectionRestored { get; }
 }
 
 /// <summary>What <see cref="IMessageLog.AppendAsync"/> did.</summary>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Polly;
 using RealTimeMessageChat.Contracts.Storage;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Options;
@@ -11,7 +12,8 @@ namespace RealTimeMessageChat.MainServer.Broadcasting;
 /// Follows every room's Redis stream with cursors of its own (nothing is popped, so several
 /// MainServers each see every message) and hands each new message, encoded once, to the
 /// <see cref="Broadcaster"/>. Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
-/// error keeps the cursors and retries with backoff: a message is never skipped.
+/// error keeps the cursors and retries the pass in place (<see cref="MessageLogRetry"/>): a message
+/// is never skipped, and delivery resumes within about a second of Redis answering again.
 /// </summary>
 internal sealed partial class MessageFeedService(
     IMessageLog messageLog,
@@ -21,15 +23,22 @@ internal sealed partial class MessageFeedService(
     IOptions<MainServerOptions> options,
     ILogger<MessageFeedService> logger) : BackgroundService
 {
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
-
     // Capacity 1, DropWrite: a pending wake-up already covers every later hint.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
         SingleReader = true,
     });
+
+    // Every failure is retried: the pass resumes from the cursors, so nothing is skipped or repeated.
+    private readonly ResiliencePipeline _retry = MessageLogRetry.Create(
+        messageLog,
+        _ => true,
+        args =>
+        {
+            LogRedisError(logger, args.Outcome.Exception, args.RetryDelay.TotalMilliseconds);
+            return ValueTask.CompletedTask;
+        });
 
     private int _unknownRoomSeen;
     private bool _subscribed;
@@ -40,49 +49,28 @@ internal sealed partial class MessageFeedService(
         MainServerOptions o = options.Value;
         TimeSpan poll = TimeSpan.FromMilliseconds(o.PollIntervalMilliseconds);
         TimeSpan roomRefresh = TimeSpan.FromMilliseconds(Math.Max(1_000, o.PollIntervalMilliseconds * 10));
-        TimeSpan backoff = MinBackoff;
         try
         {
-            while (!cursors.IsReady)
-            {
-                try
-                {
-                    await InitializeCursorsAsync(stoppingToken);
-                    cursors.MarkReady();
-                    LogFeedStarted(logger, cursors.Rooms.Length, cursors.Get(string.Empty));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRedisError(logger, ex, backoff.TotalMilliseconds);
-                    await Task.Delay(backoff, stoppingToken);
-                    backoff = Next(backoff);
-                }
-            }
+            await _retry.ExecuteAsync(async ct => await InitializeCursorsAsync(ct), stoppingToken);
+            cursors.MarkReady();
+            LogFeedStarted(logger, cursors.Rooms.Length, cursors.Get(string.Empty));
 
-            backoff = MinBackoff;
             while (!stoppingToken.IsCancellationRequested)
             {
-                try
-                {
-                    await EnsureSubscribedAsync(stoppingToken);
-                    bool refresh = Interlocked.Exchange(ref _unknownRoomSeen, 0) == 1
-                        || Environment.TickCount64 - _lastRoomRefresh >= (long)roomRefresh.TotalMilliseconds;
-                    if (refresh)
+                await _retry.ExecuteAsync(
+                    async ct =>
                     {
-                        await RefreshRoomsAsync(stoppingToken);
-                    }
+                        await EnsureSubscribedAsync(ct);
+                        bool refresh = Interlocked.Exchange(ref _unknownRoomSeen, 0) == 1
+                            || Environment.TickCount64 - _lastRoomRefresh >= (long)roomRefresh.TotalMilliseconds;
+                        if (refresh)
+                        {
+                            await RefreshRoomsAsync(ct);
+                        }
 
-                    await DrainAllRoomsAsync(o.ReplayBatchSize, stoppingToken);
-                    backoff = MinBackoff;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRedisError(logger, ex, backoff.TotalMilliseconds);
-                    await Task.Delay(backoff, stoppingToken);
-                    backoff = Next(backoff);
-                    continue;
-                }
-
+                        await DrainAllRoomsAsync(o.ReplayBatchSize, ct);
+                    },
+                    stoppingToken);
                 await WaitForWakeAsync(poll, stoppingToken);
             }
         }
@@ -211,8 +199,6 @@ internal sealed partial class MessageFeedService(
         _wake.Reader.TryRead(out _);
     }
 
-    private static TimeSpan Next(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-
     [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Message feed started: following {RoomCount} rooms, global room at seq {GlobalSeq}")]
     private static partial void LogFeedStarted(ILogger logger, int roomCount, long globalSeq);
 
@@ -220,7 +206,7 @@ internal sealed partial class MessageFeedService(
     private static partial void LogFeedStopped(ILogger logger);
 
     [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Redis error in the message feed; retrying in {BackoffMs} ms with cursors kept")]
-    private static partial void LogRedisError(ILogger logger, Exception exception, double backoffMs);
+    private static partial void LogRedisError(ILogger logger, Exception? exception, double backoffMs);
 
     [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "New room {Room} found; following it from its first message")]
     private static partial void LogRoomDiscovered(ILogger logger, string room);

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Polly;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 
 namespace RealTimeMessageChat.MainServer.Networking;
@@ -11,8 +13,24 @@ namespace RealTimeMessageChat.MainServer.Networking;
 /// </summary>
 internal sealed partial class ClientConnection
 {
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly ResiliencePropertyKey<ClientConnection?> ConnectionKey = new("rtmc.connection");
+
+    /// <summary>
+    /// The catch-up retry, one for every connection (the factory holds it); the connection rides in
+    /// the context. A closed outbound queue means the connection is ending: not something to retry.
+    /// </summary>
+    public static ResiliencePipeline CreateCatchUpRetry(IMessageLog messageLog) => MessageLogRetry.Create(
+        messageLog,
+        ex => ex is not ChannelClosedException,
+        args =>
+        {
+            if (args.Context.Properties.GetValue(ConnectionKey, null) is { } connection)
+            {
+                LogCatchUpRedisError(connection._logger, args.Outcome.Exception, connection.Id, args.RetryDelay.TotalMilliseconds);
+            }
+
+            return ValueTask.CompletedTask;
+        });
 
     private readonly Lock _deliveryLock = new();
 
@@ -121,7 +139,8 @@ internal sealed partial class ClientConnection
     private async Task CatchUpAsync()
     {
         CancellationToken cancellationToken = _cts.Token;
-        TimeSpan backoff = MinBackoff;
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ConnectionKey, this);
         try
         {
             while (true)
@@ -137,23 +156,11 @@ internal sealed partial class ClientConnection
                     rooms = [.. _lastDelivered.Keys];
                 }
 
-                bool progressed = false;
-                try
-                {
-                    foreach (string room in rooms)
-                    {
-                        progressed |= await ReplayRoomAsync(room, cancellationToken);
-                    }
-
-                    backoff = MinBackoff;
-                }
-                catch (Exception ex) when (ex is not (OperationCanceledException or ChannelClosedException))
-                {
-                    LogCatchUpRedisError(_logger, ex, Id, backoff.TotalMilliseconds);
-                    await Task.Delay(backoff, cancellationToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                    continue;
-                }
+                // A failed pass is retried in place; each room resumes from what was queued.
+                bool progressed = await _services.CatchUpRetry.ExecuteAsync(
+                    static (ctx, state) => state.Connection.ReplayRoomsAsync(state.Rooms, ctx.CancellationToken),
+                    context,
+                    (Connection: this, Rooms: rooms));
 
                 lock (_deliveryLock)
                 {
@@ -188,6 +195,21 @@ internal sealed partial class ClientConnection
             LogLoopFailed(_logger, ex, Id, "catch-up");
             Abort("catch-up failed");
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<bool> ReplayRoomsAsync(string[] rooms, CancellationToken cancellationToken)
+    {
+        bool progressed = false;
+        foreach (string room in rooms)
+        {
+            progressed |= await ReplayRoomAsync(room, cancellationToken);
+        }
+
+        return progressed;
     }
 
     private bool IsBehindFeedLocked(FeedCursors cursors)

@@ -47,7 +47,7 @@ internal sealed partial class ClientConnection
     private static partial void LogReplayBeyondRetention(ILogger logger, long connectionId, long requestedSeq, long oldestSeq);
 
     [LoggerMessage(EventId = 2114, Level = LogLevel.Warning, Message = "Connection {ConnectionId} catch-up: Redis error, retrying in {BackoffMs} ms")]
-    private static partial void LogCatchUpRedisError(ILogger logger, Exception exception, long connectionId, double backoffMs);
+    private static partial void LogCatchUpRedisError(ILogger logger, Exception? exception, long connectionId, double backoffMs);
 
     [LoggerMessage(EventId = 2115, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: reading the message log failed")]
     private static partial void LogRedisReadFailed(ILogger logger, Exception exception, long connectionId);

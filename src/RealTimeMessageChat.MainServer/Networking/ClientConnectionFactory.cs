@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Polly;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
@@ -32,6 +33,8 @@ internal sealed class ClientConnectionFactory(
     public IPresenceStore Presence => presence;
 
     public FeedCursors Cursors => cursors;
+
+    public ResiliencePipeline CatchUpRetry { get; } = ClientConnection.CreateCatchUpRetry(messageLog);
 
     public MainServerMetrics Metrics => metrics;
 

@@ -6,7 +6,7 @@ internal sealed partial class BatchProcessor
     private static partial void LogRedisRetry(ILogger logger, int count, int attempt, double delayMs, string reason);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Redis append of {Count} messages failed unexpectedly (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private static partial void LogUnexpectedAppendFailure(ILogger logger, int count, int attempt, double delayMs, Exception exception);
+    private static partial void LogUnexpectedAppendFailure(ILogger logger, int count, int attempt, double delayMs, Exception? exception);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Redis refused part of a batch ({Reason}); appending one message at a time")]
     private static partial void LogBatchScriptError(ILogger logger, string reason);

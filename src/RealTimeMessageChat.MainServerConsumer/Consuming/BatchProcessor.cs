@@ -1,7 +1,7 @@
+using Polly;
 using RealTimeMessageChat.Contracts.Storage;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServerConsumer.Observability;
-using StackExchange.Redis;
 
 namespace RealTimeMessageChat.MainServerConsumer.Consuming;
 
@@ -11,10 +11,11 @@ namespace RealTimeMessageChat.MainServerConsumer.Consuming;
 /// Nothing is acknowledged before its Redis write succeeded.
 /// </summary>
 /// <remarks>
-/// A transient Redis failure retries the same batch (backoff 100 ms doubling to 5 s) for as long as
-/// the process runs: the batch is never requeued, so order is kept, and the log's de-duplication
-/// makes re-running a partly applied batch safe. Only a script error for a particular message
-/// dead-letters that message.
+/// A transient failure retries the same batch in place (<see cref="MessageLogRetry"/>: 100 ms
+/// doubling to 1 s, with jitter, cut short when the connection is restored) for as long as the
+/// process runs: the batch is never requeued, so order is kept, and the log's de-duplication makes
+/// re-running a partly applied batch safe. Only a non-transient <see cref="MessageLogException"/>
+/// (a script error for a particular message) dead-letters that message.
 /// </remarks>
 internal sealed partial class BatchProcessor(
     IMessageLog messageLog,
@@ -24,8 +25,28 @@ internal sealed partial class BatchProcessor(
     TimeProvider timeProvider,
     ILogger<BatchProcessor> logger)
 {
-    public static readonly TimeSpan InitialRetryDelay = TimeSpan.FromMilliseconds(100);
-    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly ResiliencePropertyKey<int> CountKey = new("rtmc.append.count");
+
+    private readonly ResiliencePipeline _retry = MessageLogRetry.Create(
+        messageLog,
+        MessageLogRetry.IsTransient,
+        args =>
+        {
+            metrics.RedisRetries.Add(1);
+            int count = args.Context.Properties.GetValue(CountKey, 0);
+            double delayMs = args.RetryDelay.TotalMilliseconds;
+            if (args.Outcome.Exception is MessageLogException or TimeoutException or IOException)
+            {
+                LogRedisRetry(logger, count, args.AttemptNumber + 1, delayMs, args.Outcome.Exception.Message);
+            }
+            else
+            {
+                LogUnexpectedAppendFailure(logger, count, args.AttemptNumber + 1, delayMs, args.Outcome.Exception);
+            }
+
+            return ValueTask.CompletedTask;
+        },
+        timeProvider);
 
     /// <summary>
     /// Processes <paramref name="batch"/>. <paramref name="cancellationToken"/> only interrupts retry
@@ -86,7 +107,7 @@ internal sealed partial class BatchProcessor(
         {
             results = await RetryTransientAsync(() => messageLog.AppendBatchAsync(messages, cancellationToken), messages.Count, cancellationToken);
         }
-        catch (RedisServerException ex)
+        catch (MessageLogException ex) when (!ex.IsTransient)
         {
             // A script error for some message: redo one at a time (de-duplication makes the already
             // applied prefix come back as duplicates) to find which ones Redis refuses.
@@ -99,7 +120,7 @@ internal sealed partial class BatchProcessor(
                     ChatMessage message = messages[i];
                     individual[i] = await RetryTransientAsync(() => messageLog.AppendAsync(message, cancellationToken), 1, cancellationToken);
                 }
-                catch (RedisServerException single)
+                catch (MessageLogException single) when (!single.IsTransient)
                 {
                     errors[i] = $"redis refused the message: {single.Message}";
                     individual[i] = new AppendResult(0, false);
@@ -130,57 +151,23 @@ internal sealed partial class BatchProcessor(
         return errors;
     }
 
+    /// <summary>
+    /// Runs <paramref name="operation"/> through the retry pipeline. Cancellation (shutdown) ends the
+    /// wait between attempts: the batch then stays unacknowledged and the broker redelivers it.
+    /// </summary>
     private async Task<T> RetryTransientAsync<T>(Func<Task<T>> operation, int count, CancellationToken cancellationToken)
     {
-        TimeSpan delay = InitialRetryDelay;
-        for (int attempt = 1; ; attempt++)
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(CountKey, count);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                return await operation();
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                // Shutting down: give up on this batch; it stays unacknowledged and is redelivered.
-                cancellationToken.ThrowIfCancellationRequested();
-                metrics.RedisRetries.Add(1);
-                if (ex is RedisException or TimeoutException or IOException or System.Net.Sockets.SocketException)
-                {
-                    LogRedisRetry(logger, count, attempt, delay.TotalMilliseconds, ex.Message);
-                }
-                else
-                {
-                    LogUnexpectedAppendFailure(logger, count, attempt, delay.TotalMilliseconds, ex);
-                }
-            }
-
-            await Task.Delay(delay, timeProvider, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            return await _retry.ExecuteAsync(static async (_, op) => await op(), context, operation);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
-
-    /// <summary>
-    /// Everything but a genuine script error is worth retrying: losing a message is worse than
-    /// waiting. Server replies that mean "not now" (loading, busy, out of memory...) are transient too.
-    /// </summary>
-    internal static bool IsTransient(Exception exception) => exception switch
-    {
-        OperationCanceledException => false,
-        RedisServerException server => IsTransientServerReply(server.Message),
-        _ => true,
-    };
-
-    private static bool IsTransientServerReply(string message) =>
-        message.StartsWith("LOADING", StringComparison.Ordinal)
-        || message.StartsWith("BUSY", StringComparison.Ordinal)
-        || message.StartsWith("READONLY", StringComparison.Ordinal)
-        || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-        || message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-        || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-        || message.StartsWith("NOSCRIPT", StringComparison.Ordinal)
-        || message.StartsWith("OOM", StringComparison.Ordinal)
-        || message.Contains("OOM command not allowed", StringComparison.Ordinal);
 
     private async Task DeadLetterAsync(Delivery delivery, string reason)
     {

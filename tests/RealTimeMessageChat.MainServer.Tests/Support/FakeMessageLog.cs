@@ -110,6 +110,8 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public CancellationToken ConnectionRestored => CancellationToken.None;
+
     public Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServerConsumer.Consuming;
 using RealTimeMessageChat.MainServerConsumer.Observability;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
@@ -52,8 +53,8 @@ public sealed class BatchProcessorTests : IDisposable
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         _log.BatchFailure = call => call switch
         {
-            1 => RedisExceptions.Connection("down"),
-            2 => RedisExceptions.Timeout("slow"),
+            1 => new MessageLogException("down", isTransient: true),
+            2 => new TimeoutException("slow"),
             _ => null,
         };
         Delivery[] batch = [Deliver(10, "first"), Deliver(11, "second"), Deliver(12, "third")];
@@ -92,7 +93,7 @@ public sealed class BatchProcessorTests : IDisposable
                 stopping.Cancel();
             }
 
-            return RedisExceptions.Connection("down");
+            return new MessageLogException("down", isTransient: true);
         };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _processor.ProcessAsync([Deliver(1, "a")], stopping.Token));
@@ -133,7 +134,7 @@ public sealed class BatchProcessorTests : IDisposable
     public async Task ProcessAsync_ScriptErrorForOneMessage_DeadLettersOnlyThatMessage()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
-        _log.MessageFailure = m => m.Content == "poison" ? RedisExceptions.Server("ERR Error running script") : null;
+        _log.MessageFailure = m => m.Content == "poison" ? new MessageLogException("ERR Error running script", isTransient: false) : null;
         Delivery[] batch = [Deliver(1, "a"), Deliver(2, "poison"), Deliver(3, "c")];
 
         await _processor.ProcessAsync(batch, cts.Token);
@@ -169,11 +170,4 @@ public sealed class BatchProcessorTests : IDisposable
         Assert.Equal(["ack 6 multiple", "ack 2 multiple"], _settler.Events);
         Assert.Equal(["a", "b", "c", "d"], _log.Messages(string.Empty).Select(m => m.Content));
     }
-
-    [Theory]
-    [InlineData("LOADING Redis is loading the dataset in memory", true)]
-    [InlineData("OOM command not allowed when used memory > 'maxmemory'.", true)]
-    [InlineData("ERR Error running script (call to f_x): @user_script:1: bad", false)]
-    public void IsTransient_ServerReply_ClassifiesByPrefix(string message, bool transient) =>
-        Assert.Equal(transient, BatchProcessor.IsTransient(RedisExceptions.Server(message)));
 }

@@ -84,6 +84,8 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public CancellationToken ConnectionRestored { get; set; }
+
     public Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Drops the oldest messages of a room, as stream trimming does.</summary>

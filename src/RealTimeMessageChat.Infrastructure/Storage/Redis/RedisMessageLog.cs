@@ -7,22 +7,35 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 /// <summary>
 /// <see cref="IMessageLog"/> over one Redis Stream per room, in the message database
-/// (<c>redis_db_global_message_index</c>). Appends go through <see cref="RedisMessageLogScripts.Append"/>;
-/// StackExchange.Redis loads the script once per server and then sends EVALSHA (re-loading it by
-/// itself after a NOSCRIPT). Reads use XRANGE with explicit ids <c>&lt;seq&gt;-0</c>.
+/// (<c>redis_db_global_message_index</c>). Appends are the one Lua step of
+/// <see cref="RedisMessageLogScripts.Append"/> (the library caches the script per server and sends
+/// EVALSHA, re-loading it by itself after a NOSCRIPT); reads use the native stream commands
+/// (XRANGE with explicit ids <c>&lt;seq&gt;-0</c>).
 /// </summary>
 /// <remarks>
-/// StackExchange.Redis 1.2.6 takes no cancellation tokens: a token is checked before a command is
-/// sent, and reads stop waiting when it fires (the command itself still completes or times out).
+/// Every StackExchange.Redis exception leaves as a <see cref="MessageLogException"/>. The client
+/// takes no cancellation token per command: a token is checked before a command is sent, and a
+/// read stops waiting when it fires (the command itself still completes or times out).
 /// </remarks>
 internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILogger<RedisMessageLog> logger) : IMessageLog
 {
+    private static readonly RedisChannel NotifyChannel = RedisChannel.Literal(RedisKeys.NotifyChannel);
+
+    public CancellationToken ConnectionRestored => redis.ConnectionRestored;
+
     public async Task<AppendResult> AppendAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
-        return ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
+        try
+        {
+            IDatabase database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            return ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
@@ -34,7 +47,15 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
             return [];
         }
 
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
+        IDatabase database;
+        try
+        {
+            database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
 
         // Issue every call before awaiting any: the multiplexer writes them in this order on one
         // connection, so the batch costs one round trip and Redis runs the scripts in input order.
@@ -56,7 +77,13 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
             {
                 if (task.IsFaulted)
                 {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(task.Exception!.InnerException!).Throw();
+                    Exception first = task.Exception!.InnerException!;
+                    if (RedisErrors.IsRedis(first))
+                    {
+                        throw RedisErrors.Translate(first);
+                    }
+
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
                 }
             }
 
@@ -77,48 +104,31 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         ArgumentNullException.ThrowIfNull(room);
         ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        cancellationToken.ThrowIfCancellationRequested();
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
-        string start = (afterSeq + 1).ToString(CultureInfo.InvariantCulture) + "-0";
-        RedisResult result = await database
-            .ExecuteAsync("XRANGE", RedisKeys.Stream(room), start, "+", "COUNT", count.ToString(CultureInfo.InvariantCulture))
-            .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return StreamEntryParser.ParseRange(result, room);
+        StreamEntry[] entries = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: EntryId(afterSeq + 1), maxId: "+", count: count),
+            cancellationToken).ConfigureAwait(false);
+        return StreamEntryParser.ParseRange(entries, room);
     }
 
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
-        cancellationToken.ThrowIfCancellationRequested();
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
-        RedisValue value = await database.StringGetAsync(RedisKeys.Sequence(room)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisValue value = await CallAsync(database => database.StringGetAsync(RedisKeys.Sequence(room)), cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0 : (long)value;
     }
 
     public async Task<long?> GetFirstRetainedSeqAsync(string room, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
-        cancellationToken.ThrowIfCancellationRequested();
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
-        RedisResult result = await database
-            .ExecuteAsync("XRANGE", RedisKeys.Stream(room), "-", "+", "COUNT", "1")
-            .WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        if (result.IsNull)
-        {
-            return null;
-        }
-
-        var entries = (RedisResult[])result;
-        return entries.Length == 0 ? null : StreamEntryParser.SeqOf((string)((RedisResult[])entries[0])[0]!);
+        StreamEntry[] first = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: "-", maxId: "+", count: 1),
+            cancellationToken).ConfigureAwait(false);
+        return first.Length == 0 ? null : StreamEntryParser.SeqOf(first[0].Id);
     }
 
     public async Task<IReadOnlyList<string>> GetRoomsAsync(CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        IDatabase database = await redis.GetMessageDatabaseAsync().ConfigureAwait(false);
-        RedisValue[] members = await database.SetMembersAsync(RedisKeys.Rooms).WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisValue[] members = await CallAsync(database => database.SetMembersAsync(RedisKeys.Rooms), cancellationToken).ConfigureAwait(false);
         var rooms = new List<string>(members.Length);
         foreach (RedisValue member in members)
         {
@@ -133,9 +143,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
     {
         ArgumentNullException.ThrowIfNull(onAppended);
         cancellationToken.ThrowIfCancellationRequested();
-        ConnectionMultiplexer multiplexer = await redis.GetAsync().ConfigureAwait(false);
-        ISubscriber subscriber = multiplexer.GetSubscriber();
-        RedisChannel channel = RedisKeys.NotifyChannel;
+        ISubscriber subscriber;
 
         // Our own handler instance, so unsubscribing removes only it (other followers in this
         // process keep theirs). It runs on the multiplexer's thread: never let it throw there.
@@ -151,19 +159,45 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
             }
         }
 
-        await subscriber.SubscribeAsync(channel, Handler).ConfigureAwait(false);
+        try
+        {
+            subscriber = (await redis.GetAsync(cancellationToken).ConfigureAwait(false)).GetSubscriber();
+            await subscriber.SubscribeAsync(NotifyChannel, Handler).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+
         cancellationToken.Register(() =>
         {
             try
             {
-                subscriber.Unsubscribe(channel, Handler, CommandFlags.FireAndForget);
+                subscriber.Unsubscribe(NotifyChannel, Handler, CommandFlags.FireAndForget);
             }
-            catch (Exception ex) when (ex is ObjectDisposedException or RedisException)
+            catch (Exception ex) when (ex is ObjectDisposedException || RedisErrors.IsRedis(ex))
             {
                 LogUnsubscribeFailed(logger, ex.Message);
             }
         });
     }
+
+    /// <summary>One read: the token is checked before it is sent and ends the wait for its reply.</summary>
+    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            IDatabase database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            return await call(database).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+    }
+
+    private static RedisValue EntryId(long seq) => seq.ToString(CultureInfo.InvariantCulture) + "-0";
 
     private Task<RedisResult> StartAppend(IDatabase database, ChatMessage message)
     {
@@ -196,7 +230,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
 
     private static AppendResult ToAppendResult(RedisResult result)
     {
-        var parts = (RedisResult[])result;
+        RedisResult[] parts = (RedisResult[]?)result ?? throw new InvalidDataException("The append script returned no reply.");
         return new AppendResult((long)parts[0], (long)parts[1] == 1);
     }
 

@@ -1,8 +1,9 @@
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 /// <summary>
-/// Lua for the message log. StackExchange.Redis 1.2.6 has no stream API, and a script also makes
-/// de-duplication, numbering, append, room registration and the wake-up one atomic step.
+/// Lua for the message log: de-duplication, numbering, append, room registration and the wake-up
+/// must be one atomic step (a crash or a second consumer between them would number a message twice
+/// or append it without its dedupe record), so they are one script. Reads use the native stream API.
 /// </summary>
 internal static class RedisMessageLogScripts
 {

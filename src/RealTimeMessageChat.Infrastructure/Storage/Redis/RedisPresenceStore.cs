@@ -44,11 +44,11 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        IDatabase database = await redis.GetUserStatusDatabaseAsync().ConfigureAwait(false);
-        RedisResult sessions = await database.ScriptEvaluateAsync(
+        RedisResult sessions = await EvaluateAsync(
             SetOnlineScript,
             [RedisKeys.UserStatus(userId), SessionsKey(userId)],
-            [sessionId, serverId ?? string.Empty, Now()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            [sessionId, serverId ?? string.Empty, Now()],
+            cancellationToken).ConfigureAwait(false);
         LogOnline(_logger, userId, sessionId, (long)sessions);
     }
 
@@ -56,22 +56,36 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        IDatabase database = await redis.GetUserStatusDatabaseAsync().ConfigureAwait(false);
-        RedisResult remaining = await database.ScriptEvaluateAsync(
+        RedisResult remaining = await EvaluateAsync(
             SetOfflineScript,
             [RedisKeys.UserStatus(userId), SessionsKey(userId)],
-            [sessionId, Now()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            [sessionId, Now()],
+            cancellationToken).ConfigureAwait(false);
         LogOffline(_logger, userId, sessionId, (long)remaining);
     }
 
     public async Task SetStatusAsync(string userId, string status, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        IDatabase database = await redis.GetUserStatusDatabaseAsync().ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(
+        await EvaluateAsync(
             SetStatusScript,
             [RedisKeys.UserStatus(userId)],
-            [status ?? string.Empty, Now()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            [status ?? string.Empty, Now()],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            IDatabase database = await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
     }
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -4,69 +4,67 @@ using StackExchange.Redis;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
-/// <summary>Turns XRANGE replies (<c>[[id, [field, value, ...]], ...]</c>) into <see cref="ChatMessage"/>s.</summary>
+/// <summary>Turns the typed <see cref="StreamEntry"/>s of XRANGE/XREAD into <see cref="ChatMessage"/>s.</summary>
 internal static class StreamEntryParser
 {
-    public static IReadOnlyList<ChatMessage> ParseRange(RedisResult result, string room)
+    public static IReadOnlyList<ChatMessage> ParseRange(StreamEntry[] entries, string room)
     {
-        if (result.IsNull)
+        if (entries.Length == 0)
         {
             return [];
         }
 
-        var entries = (RedisResult[])result;
-        var messages = new List<ChatMessage>(entries.Length);
-        foreach (RedisResult entry in entries)
+        var messages = new ChatMessage[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
         {
-            var parts = (RedisResult[])entry;
-            messages.Add(ParseEntry((string)parts[0]!, (RedisValue[])parts[1], room));
+            messages[i] = ParseEntry(entries[i], room);
         }
 
         return messages;
     }
 
     /// <summary>The seq of entry id <c>&lt;seq&gt;-0</c>.</summary>
-    public static long SeqOf(string entryId)
+    public static long SeqOf(RedisValue entryId)
     {
-        int dash = entryId.IndexOf('-', StringComparison.Ordinal);
-        return long.Parse(dash < 0 ? entryId : entryId[..dash], NumberStyles.None, CultureInfo.InvariantCulture);
+        string id = (string?)entryId ?? throw new InvalidDataException("Stream entry without an id.");
+        int dash = id.IndexOf('-', StringComparison.Ordinal);
+        return long.Parse(dash < 0 ? id : id.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    public static ChatMessage ParseEntry(string entryId, RedisValue[] fields, string room)
+    public static ChatMessage ParseEntry(StreamEntry entry, string room)
     {
-        string? messageId = null, sender = null, subId = null, command = null, content = null, priority = null, metadata = null, createdAt = null;
-        for (int i = 0; i + 1 < fields.Length; i += 2)
+        string? messageId = null, sender = null, subId = null, command = null, content = null, metadata = null;
+        RedisValue priority = RedisValue.Null, createdAt = RedisValue.Null;
+        foreach (NameValueEntry field in entry.Values)
         {
-            string value = (string)fields[i + 1]!;
-            switch ((string)fields[i]!)
+            switch ((string?)field.Name)
             {
-                case "message_id": messageId = value; break;
-                case "sender": sender = value; break;
-                case "sub_id": subId = value; break;
-                case "command": command = value; break;
-                case "content": content = value; break;
-                case "priority": priority = value; break;
-                case "metadata": metadata = value; break;
-                case "created_at": createdAt = value; break;
+                case "message_id": messageId = field.Value; break;
+                case "sender": sender = field.Value; break;
+                case "sub_id": subId = field.Value; break;
+                case "command": command = field.Value; break;
+                case "content": content = field.Value; break;
+                case "priority": priority = field.Value; break;
+                case "metadata": metadata = field.Value; break;
+                case "created_at": createdAt = field.Value; break;
                 default: break;
             }
         }
 
         return new ChatMessage
         {
-            MessageId = Guid.Parse(messageId ?? throw Missing(entryId, "message_id")),
-            Seq = SeqOf(entryId),
-            SenderId = sender ?? throw Missing(entryId, "sender"),
+            MessageId = Guid.Parse(messageId ?? throw Missing(entry.Id, "message_id")),
+            Seq = SeqOf(entry.Id),
+            SenderId = sender ?? throw Missing(entry.Id, "sender"),
             SubId = subId ?? room,
-            Command = command ?? throw Missing(entryId, "command"),
-            Content = content ?? throw Missing(entryId, "content"),
-            Priority = priority is null ? 2 : int.Parse(priority, NumberStyles.Integer, CultureInfo.InvariantCulture),
+            Command = command ?? throw Missing(entry.Id, "command"),
+            Content = content ?? throw Missing(entry.Id, "content"),
+            Priority = priority.IsNull ? 2 : (int)priority,
             MetadataJson = string.IsNullOrEmpty(metadata) ? "{}" : metadata,
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(
-                createdAt is null ? 0 : long.Parse(createdAt, NumberStyles.Integer, CultureInfo.InvariantCulture)),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(createdAt.IsNull ? 0 : (long)createdAt),
         };
     }
 
-    private static InvalidDataException Missing(string entryId, string field) =>
+    private static InvalidDataException Missing(RedisValue entryId, string field) =>
         new($"Stream entry {entryId} has no '{field}' field.");
 }
