@@ -7,6 +7,10 @@ internal sealed class RestApiMetrics
 {
     public const string MeterName = "RealTimeMessageChat.RestApi";
 
+    // Seconds, from half a millisecond (a confirm on loopback) to the 5 s confirm timeout; the
+    // exporter's default boundaries (0, 5, 10, … 10,000) suit milliseconds, not seconds.
+    private static readonly double[] ConfirmBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailures;
     private readonly Counter<long> _logins;
@@ -22,7 +26,12 @@ internal sealed class RestApiMetrics
         _logins = meter.CreateCounter<long>("rtmc.restapi.logins", unit: "{login}", description: "Successful logins");
         _loginFailures = meter.CreateCounter<long>("rtmc.restapi.login_failures", unit: "{login}", description: "Logins refused: unknown user, wrong password or banned");
         _registrations = meter.CreateCounter<long>("rtmc.restapi.registrations", unit: "{user}", description: "Accounts created");
-        _publishLatency = meter.CreateHistogram<double>("rtmc.restapi.publish.confirm_duration", unit: "s", description: "Time from publish to broker confirm");
+        _publishLatency = meter.CreateHistogram(
+            "rtmc.restapi.publish.confirm_duration",
+            unit: "s",
+            description: "Time from publish to broker confirm",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ConfirmBuckets });
     }
 
     public void Published(TimeSpan latency)

@@ -62,6 +62,7 @@ public sealed class ProblemDetailsTests(RestApiFactory factory) : IClassFixture<
         Assert.Matches(@"(?m)^rtmc_restapi_login_failures_total(\{[^}]*\})? [1-9]", text);
         Assert.Matches(@"(?m)^rtmc_restapi_messages_published_total(\{[^}]*\})? [1-9]", text);
         Assert.Contains("# TYPE rtmc_restapi_publish_confirm_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("rtmc_restapi_publish_confirm_duration_seconds_bucket{otel_scope_name=\"RealTimeMessageChat.RestApi\",le=\"0.005\"}", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds_bucket", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
     }
