@@ -26,6 +26,20 @@ random_hex() { # BYTES -> 2*BYTES hex characters; /dev/urandom needs no extra pa
     od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
 }
 
+# write_secrets FILE COMMENT: fresh random passwords and JWT key in FILE, mode 600. Hex keeps them
+# safe in env files, URLs and config without quoting.
+write_secrets() {
+    (
+        umask 077
+        {
+            if [[ -n $2 ]]; then printf '# %s\n' "$2"; fi
+            echo "RTMC_RABBITMQ_PASSWORD=$(random_hex 24)"
+            echo "RTMC_POSTGRES_PASSWORD=$(random_hex 24)"
+            echo "RTMC_JWT_SECRET=$(random_hex 32)"
+        } >"$1"
+    )
+}
+
 read_pid() { # FILE -> its first line, or nothing
     if [[ -f $1 ]]; then head -n1 "$1"; fi
 }

@@ -29,14 +29,7 @@ EOT
     local env_file=docker/.env
     if [[ ! -f $env_file ]]; then
         say "writing $env_file with fresh random secrets (gitignored; keep it)"
-        (
-            umask 077
-            cat >"$env_file" <<EOT
-RTMC_JWT_SECRET=$(random_hex 32)
-RTMC_RABBITMQ_PASSWORD=$(random_hex 24)
-RTMC_POSTGRES_PASSWORD=$(random_hex 24)
-EOT
-        )
+        write_secrets "$env_file" ""
     fi
     if docker compose version >/dev/null 2>&1; then
         exec docker compose --env-file "$env_file" -f "$COMPOSE_FILE" up --build
