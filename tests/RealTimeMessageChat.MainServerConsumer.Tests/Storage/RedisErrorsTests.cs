@@ -13,7 +13,7 @@ public sealed class RedisErrorsTests
     [InlineData("ERR Error running script (call to f_x): @user_script:1: bad", false)]
     public void Translate_ServerReply_ClassifiesByPrefix(string message, bool transient)
     {
-        MessageLogException translated = RedisErrors.Translate(new RedisServerException(message));
+        MessageLogException translated = RedisErrors.Translate(new RedisServerException(RedisErrorKind.Unknown, CommandFlags.None, message));
 
         Assert.Equal(transient, translated.IsTransient);
         Assert.Equal(message, translated.Message);
@@ -25,8 +25,8 @@ public sealed class RedisErrorsTests
     {
         Exception[] failures =
         [
-            new RedisConnectionException(ConnectionFailureType.SocketFailure, "down"),
-            new RedisTimeoutException("slow", CommandStatus.Sent),
+            new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "down", null, CommandStatus.Unknown),
+            new RedisTimeoutException(CommandFlags.None, "slow", CommandStatus.Sent),
         ];
 
         Assert.All(failures, f => Assert.True(RedisErrors.IsRedis(f)));
