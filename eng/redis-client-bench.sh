@@ -42,9 +42,7 @@ done
 
 # Redis of the test instance, stopped again afterwards unless it was running before.
 cd "$ROOT"
-started=
 if ! ./build.sh services status --instance test >/dev/null 2>&1; then
-    started=1
     trap './build.sh services stop --instance test >&2 || true' EXIT
 fi
 ./build.sh services start --instance test >&2
