@@ -10,6 +10,7 @@
 #   eng/apps.sh      the app supervisor of `run`/`stop`; app ports read from config/*.json
 #   eng/tests.sh     build, dotnet test and its summary, the test lease, the mode-700 clone check
 #   eng/compose.sh   docker compose, and the validation of the compose file
+#   eng/bench.sh     ./build.sh bench: the load generator against the real system, and the references
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +26,8 @@ source "$ROOT/eng/apps.sh"
 source "$ROOT/eng/tests.sh"
 # shellcheck source=eng/compose.sh
 source "$ROOT/eng/compose.sh"
+# shellcheck source=eng/bench.sh
+source "$ROOT/eng/bench.sh"
 
 parse_filter() { # sets FILTER from `--filter EXPR`
     FILTER=
@@ -177,6 +180,11 @@ Usage: ./build.sh COMMAND [options]
                             (reset deletes data and secrets)
   selfcheck                 only the mode-700 copy check that \`test\` runs
   compose                   docker compose up (needs a Docker engine)
+  bench [--quick]           build, then measure the system on loopback (its own \`bench\` instance and
+                            ports, stopped and deleted after) beside the C and Redis references of
+                            ../shared/bench-reference and the broker alone; prints the table of
+                            issue 6 and writes bench-results/<time>/ (JSON, Markdown, SVG charts).
+                            --quick: fewer, shorter scenarios (under 4 minutes; full run under 25)
   help                      this text
 
 Service ports of each instance:
@@ -198,6 +206,7 @@ main() {
     services) cmd_services "$@" ;;
     selfcheck) cmd_selfcheck "$@" ;;
     compose) cmd_compose "$@" ;;
+    bench) cmd_bench "$@" ;;
     help | -h | --help) cmd_help ;;
     *)
         cmd_help >&2

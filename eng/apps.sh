@@ -6,6 +6,11 @@
 # API answers /health/ready only once the broker is reachable.
 readonly APPS=(RestApi MainServerConsumer MainServer)
 
+# Per-app settings for a caller that runs the apps differently from config/ (eng/bench.sh: other
+# ports, so a bench never collides with `run`): APP_ENV[App]="RTMC_KEY=value ...", exported to that
+# app only. An RTMC_SERVER_PORT or RTMC_HEALTH_PORT there is also the port config_port reports.
+declare -gA APP_ENV=()
+
 app_dll() { echo "src/RealTimeMessageChat.$1/bin/Release/net10.0/RealTimeMessageChat.$1.dll"; }
 
 app_config() { # APP -> its file in config/
@@ -22,7 +27,13 @@ app_config() { # APP -> its file in config/
 # written. The files are flat JSON objects (CONTRACT.md), so a pattern is enough: no jq or python.
 # The leading quote keeps "server_port" from matching inside "main_server_port".
 config_port() {
-    local file value
+    local file value setting
+    for setting in ${APP_ENV[$1]:-}; do
+        if [[ $setting == "RTMC_${2^^}="* ]]; then
+            printf '%s\n' "${setting#*=}"
+            return 0
+        fi
+    done
     file=$ROOT/config/$(app_config "$1")
     [[ -f $file ]] || die "$file not found"
     value=$(grep -oE "\"$2\"[[:space:]]*:[[:space:]]*[0-9]+" "$file" | grep -oE '[0-9]+$') ||
@@ -59,6 +70,10 @@ start_app() {
             # shellcheck source=/dev/null
             source "$SERVICES_ENV"
             export RTMC_LOG_ROOT_PATH=$logs_dir
+            local setting
+            for setting in ${APP_ENV[$app]:-}; do
+                export "${setting?}"
+            done
             # A small parent shell waits for the app so its exit code lands in $exitfile; the
             # app's own PID goes to $pidfile and is what `stop` signals.
             # shellcheck disable=SC2016 # the snippet expands its own positional parameters

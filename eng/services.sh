@@ -4,13 +4,15 @@
 
 # Every instance and its service ports: the one place they are written. `run` serves
 # ./build.sh run; `test` the test suite, so tests never touch the data of a running demo;
-# `selfcheck` the check of a copy in a mode-700 folder that ./build.sh test makes. A throwaway
+# `selfcheck` the check of a copy in a mode-700 folder that ./build.sh test makes; `bench` the
+# system that ./build.sh bench starts, measures and deletes again. A throwaway
 # instance trades crash safety for speed (no Redis append-only file, PostgreSQL without fsync).
 readonly INSTANCES='
 instance   redis  amqp  rabbit-dist  epmd  postgres  data
 run        6390   5690  25690        4390  5440      durable
 test       6391   5691  25691        4391  5441      throwaway
 selfcheck  6392   5692  25692        4392  5442      throwaway
+bench      6393   5693  25693        4393  5443      throwaway
 '
 
 instance_names() { awk 'NF && $1 != "instance" { printf "%s%s", sep, $1; sep = "|" }' <<<"$INSTANCES"; }

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace RealTimeMessageChat.Bench.Measure;
+
+/// <summary>CPU seconds of this process (the load generator) and of the server under test over one window.</summary>
+internal sealed class CpuMeter
+{
+    private readonly int _serverPid;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly double _ownStart = ProcStats.OwnCpuSeconds();
+    private readonly double _serverStart;
+
+    public CpuMeter(int serverPid)
+    {
+        _serverPid = serverPid;
+        _serverStart = serverPid > 0 ? ProcStats.CpuSeconds(serverPid) : -1;
+    }
+
+    public Dictionary<string, double> Stop()
+    {
+        double wall = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        var values = new Dictionary<string, double>
+        {
+            ["wall_s"] = wall,
+            ["bench_cpu_s"] = ProcStats.OwnCpuSeconds() - _ownStart,
+        };
+        if (_serverPid > 0 && _serverStart >= 0)
+        {
+            double now = ProcStats.CpuSeconds(_serverPid);
+            if (now >= 0)
+            {
+                values["server_cpu_s"] = now - _serverStart;
+            }
+        }
+
+        return values;
+    }
+}

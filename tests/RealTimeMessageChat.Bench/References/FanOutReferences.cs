@@ -1,0 +1,241 @@
+using System.Globalization;
+using RealTimeMessageChat.Bench.Measure;
+using RealTimeMessageChat.Bench.Redis;
+using RealTimeMessageChat.Bench.Report;
+using RealTimeMessageChat.Bench.Runner;
+
+namespace RealTimeMessageChat.Bench.References;
+
+/// <summary>
+/// The machine's limit and the peer a user would bolt on instead, measured in the same run: the C
+/// epoll server and client of <c>../shared/bench-reference</c> (coalesced <c>-w 2</c>, flat out or
+/// paced with <c>-r</c>), and redis-server pub/sub through the same C client (<c>-R -P</c>).
+/// </summary>
+internal sealed class FanOutReferences(BenchContext context)
+{
+    private const string Channel = "rtmc_bench";
+
+    private BenchOptions Options => context.Options;
+
+    private string Server => Path.Combine(Options.ReferenceBinaries, "fanout_server");
+
+    private string Client => Path.Combine(Options.ReferenceBinaries, "fanout_client");
+
+    private bool HasC => Options.ReferenceBinaries.Length > 0 && File.Exists(Server) && File.Exists(Client);
+
+    private bool HasRedis => HasC && Options.ReferenceRedisPort > 0;
+
+    /// <summary>C server + client, flat out; at N=10,000 also the connect time and the server's RSS per connection.</summary>
+    public async Task CMaxAsync(int clients, int size, long deliveries)
+    {
+        Measurement result = context.Add($"c.max.n{clients}.s{size}", $"C epoll server, coalesced (-w 2): N={clients:N0}, {size} B");
+        context.Progress.Begin(result.Title);
+        if (!HasC)
+        {
+            result.Skipped = Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long messages = Math.Max(100, deliveries / clients);
+        string[] common = ["-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size)];
+        using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-d", "500"]);
+        await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        long rssBefore = ProcStats.RssBytes(server.Pid);
+        using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
+        try
+        {
+            await server.WaitForLineAsync(l => l.StartsWith("server: all", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            long rssConnected = ProcStats.RssBytes(server.Pid);
+            result.Values["rss_before_mib"] = rssBefore / 1048576.0;
+            result.Values["bytes_per_connection"] = (double)(rssConnected - rssBefore) / clients;
+        }
+        catch (TimeoutException)
+        {
+            result.Notes.Add("the server did not report all clients connected");
+        }
+
+        int clientExit = await client.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Collect(result, client, clientExit);
+        if (server.ParseLine("SERVER") is { } serverValues)
+        {
+            foreach (var (key, value) in serverValues)
+            {
+                result.Values["server_" + key] = value;
+            }
+        }
+
+        string? connected = client.Lines.FirstOrDefault(l => l.StartsWith("client: ", StringComparison.Ordinal) && l.Contains(" connected in ", StringComparison.Ordinal));
+        if (connected is not null && double.TryParse(connected.Split(' ')[^2], NumberStyles.Float, CultureInfo.InvariantCulture, out double connectSeconds))
+        {
+            result.Values["connect_s"] = connectSeconds;
+        }
+
+        Report(result);
+    }
+
+    /// <summary>C server paced at <paramref name="rate"/> frames/s (each stamped with its scheduled time).</summary>
+    public async Task CPacedAsync(int clients, int size, int rate, double seconds)
+    {
+        Measurement result = context.Add($"c.paced.n{clients}.r{rate}", $"C epoll server paced: N={clients:N0} × {rate:N0}/s, {size} B");
+        context.Progress.Begin(result.Title);
+        if (!HasC)
+        {
+            result.Skipped = Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long messages = Math.Max(10, (long)(rate * seconds));
+        string[] common = ["-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size)];
+        using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-r", P(rate)]);
+        await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
+        using (context.Progress.Ticker(() => $"paced run of {seconds:F0} s"))
+        {
+            int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds + 90));
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Collect(result, client, exit);
+        }
+
+        result.Values["rate"] = rate;
+        Report(result);
+    }
+
+    /// <summary>Redis pub/sub: N subscribers and one publisher, all in the C client.</summary>
+    public async Task RedisAsync(int clients, int size, long deliveries, int rate = 0, double seconds = 0)
+    {
+        string id = rate > 0 ? $"redis.paced.n{clients}.r{rate}" : $"redis.max.n{clients}.s{size}";
+        string title = rate > 0 ? $"Redis pub/sub paced: N={clients:N0} × {rate:N0}/s, {size} B" : $"Redis pub/sub: N={clients:N0}, {size} B";
+        Measurement result = context.Add(id, title);
+        context.Progress.Begin(result.Title);
+        if (!HasRedis)
+        {
+            result.Skipped = HasC ? "no reference redis-server" : Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long messages = rate > 0 ? Math.Max(10, (long)(rate * seconds)) : Math.Max(50, deliveries / clients);
+        List<string> arguments = ["-p", P(Options.ReferenceRedisPort), "-R", Channel, "-P", "-n", P(clients), "-m", P(messages), "-s", P(size), "-B", "16", "-O", "64", "-t", "30"];
+        if (rate > 0)
+        {
+            arguments.AddRange(["-r", P(rate)]);
+        }
+
+        using ReferenceProcess client = ReferenceProcess.Start(Client, [.. arguments]);
+        using (context.Progress.Ticker(() => $"{messages:N0} messages to {clients:N0} subscribers"))
+        {
+            int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(Math.Max(seconds, 30) + 90));
+            Collect(result, client, exit);
+        }
+
+        if (client.ParseLine("PUB") is { } pub)
+        {
+            result.Values["pub_per_s"] = pub.GetValueOrDefault("pub_per_s");
+        }
+
+        if (rate > 0)
+        {
+            result.Values["rate"] = rate;
+        }
+
+        Report(result);
+    }
+
+    /// <summary>redis-server's RSS with N idle subscribers, per subscriber.</summary>
+    public async Task RedisIdleAsync(int clients)
+    {
+        Measurement result = context.Add($"redis.idle.n{clients}", $"Redis pub/sub: {clients:N0} idle subscribers, RSS per connection");
+        context.Progress.Begin(result.Title);
+        if (!HasRedis || Options.ReferenceRedisPid <= 0)
+        {
+            result.Skipped = HasC ? "no reference redis-server" : Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long before = ProcStats.RssBytes(Options.ReferenceRedisPid);
+        using ReferenceProcess client = ReferenceProcess.Start(Client, "-p", P(Options.ReferenceRedisPort), "-R", Channel + "_idle", "-n", P(clients), "-m", "1", "-s", "64", "-t", "20");
+        try
+        {
+            await client.WaitForLineAsync(l => l.StartsWith("client: all", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            await Task.Delay(1000);
+            long after = ProcStats.RssBytes(Options.ReferenceRedisPid);
+            result.Values["rss_before_mib"] = before / 1048576.0;
+            result.Values["rss_after_mib"] = after / 1048576.0;
+            result.Values["bytes_per_connection"] = (double)(after - before) / clients;
+            context.Progress.Info($"{(after - before) / 1024.0 / clients:F1} KiB per subscriber");
+        }
+        catch (TimeoutException)
+        {
+            result.Skipped = "the subscribers did not all subscribe in 60 s: " + string.Join(" | ", client.Lines.TakeLast(3));
+        }
+        finally
+        {
+            client.Kill();
+        }
+
+        // Redis frees the clients' buffers when they go; give it a moment before the next run.
+        await using RespConnection redis = await RespConnection.ConnectAsync(Options.ReferenceRedisPort, CancellationToken.None);
+        long deadline = Environment.TickCount64 + 10_000;
+        while (Environment.TickCount64 < deadline)
+        {
+            RespValue count = await redis.ExecuteAsync("PUBSUB", "NUMSUB", Channel + "_idle");
+            if (count.Items is [_, { Integer: 0 }])
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static void Collect(Measurement result, ReferenceProcess client, int exit)
+    {
+        if (client.ParseLine("CLIENT") is not { } values)
+        {
+            result.Skipped = $"no CLIENT line (exit {exit}): " + string.Join(" | ", client.Lines.TakeLast(3));
+            return;
+        }
+
+        foreach (var (key, value) in values)
+        {
+            result.Values[key] = value;
+        }
+
+        // The C client prints microseconds; the report speaks milliseconds, like ours.
+        foreach (string p in new[] { "p50", "p90", "p99", "p999", "max" })
+        {
+            if (values.TryGetValue($"lat_{p}_us", out double micros))
+            {
+                result.Values[$"lat_{p}_ms"] = micros / 1000;
+            }
+        }
+
+        if (values.TryGetValue("deliveries", out double deliveries) && values.TryGetValue("expected", out double expected) && expected > 0)
+        {
+            result.Values["delivered_fraction"] = deliveries / expected;
+            if (deliveries < expected)
+            {
+                result.Notes.Add($"delivered {deliveries:N0} of {expected:N0} (exit {exit})");
+            }
+        }
+    }
+
+    private void Report(Measurement result)
+    {
+        if (result.Skipped is not null)
+        {
+            context.Progress.Info("failed: " + result.Skipped);
+            return;
+        }
+
+        context.Progress.Info($"{result.Get("deliveries_per_s") / 1e6:F3} M deliveries/s, p50 {result.Get("lat_p50_ms"):F2} ms, p99 {result.Get("lat_p99_ms"):F2} ms" +
+            (result.Get("bytes_per_connection") is double b ? $", {b:F0} B RSS per connection" : string.Empty) +
+            (result.Get("connect_s") is double c ? $", connected in {c:F2} s" : string.Empty));
+    }
+
+    private static string P(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
