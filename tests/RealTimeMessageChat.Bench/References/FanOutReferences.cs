@@ -75,6 +75,57 @@ internal sealed class FanOutReferences(BenchContext context)
         Report(result);
     }
 
+    /// <summary>
+    /// Calibration: the C server flat out to this generator's own clients (no handshake, binary
+    /// payloads) instead of the C client, so the generator's CPU per delivery can be compared with
+    /// the C client's on the same server. If ours costs much more, it is the bottleneck somewhere.
+    /// </summary>
+    public async Task CalibrateAsync(int clients, int size, long deliveries)
+    {
+        Measurement result = context.Add($"calibrate.n{clients}.s{size}", $"calibration: C server → this generator's clients, N={clients:N0}, {size} B");
+        context.Progress.Begin(result.Title);
+        if (!HasC)
+        {
+            result.Skipped = Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long messages = Math.Max(100, deliveries / clients);
+        using ReferenceProcess server = ReferenceProcess.Start(Server, "-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size), "-w", "2", "-d", "500");
+        await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        using var pool = new Tcp.ClientPool(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Options.ReferencePort));
+        await pool.EnsureAsync(clients, [], 256, null, CancellationToken.None, raw: true);
+        var cpu = new CpuMeter(0);
+        long first = 0, expected = messages * clients;
+        long deadline = Environment.TickCount64 + 120_000;
+        while (pool.TotalDelivered() < expected && Environment.TickCount64 < deadline && pool.Clients.Any(c => c.IsOpen))
+        {
+            if (first == 0 && pool.TotalDelivered() > 0)
+            {
+                first = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            await Task.Delay(1);
+        }
+
+        double elapsed = first == 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(first).TotalSeconds;
+        long delivered = pool.TotalDelivered(), reads = pool.TotalReads();
+        result.With(cpu.Stop()).With(pool.Recorder.Summarize().ToValues());
+        Tcp.WindowStats stats = pool.Collect(messages);
+        result.With(stats.ToValues());
+        result.Values["deliveries"] = delivered;
+        result.Values["deliveries_per_s"] = elapsed > 0 ? delivered / elapsed : 0;
+        result.Values["reads"] = reads;
+        result.Values["frames_per_read"] = reads > 0 ? (double)delivered / reads : 0;
+        result.Values["bench_ns_per_delivery"] = result.Values["bench_cpu_s"] / Math.Max(1, delivered) * 1e9;
+        result.Notes.Add(stats.Describe());
+        pool.Dispose();
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        context.Progress.Info($"{result.Values["deliveries_per_s"] / 1e6:F3} M deliveries/s into this generator, {result.Values["bench_ns_per_delivery"]:F0} ns CPU per delivery " +
+            $"({result.Values["frames_per_read"]:F0} frames per read); {stats.Describe()}");
+    }
+
     /// <summary>C server paced at <paramref name="rate"/> frames/s (each stamped with its scheduled time).</summary>
     public async Task CPacedAsync(int clients, int size, int rate, double seconds)
     {

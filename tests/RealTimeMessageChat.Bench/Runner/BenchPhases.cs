@@ -19,7 +19,7 @@ internal static class BenchPhases
     /// <summary>How many scenarios the phase runs (for the progress counter).</summary>
     public static int Count(string phase, bool quick) => phase switch
     {
-        "refs" => 15,
+        "refs" => 17,
         "pipeline" => 5,
         "fanout" => quick ? 7 : 8,
         _ => 0,
@@ -58,6 +58,9 @@ internal static class BenchPhases
             await Run(context, $"redis.max.n{n}.s128", () => refs.RedisAsync(n, 128, rSmall));
             await Run(context, $"redis.max.n{n}.s1024", () => refs.RedisAsync(n, 1024, rLarge));
         }
+
+        await Run(context, "calibrate.n1000.s128", () => refs.CalibrateAsync(1_000, 128, cSmall / 4));
+        await Run(context, "calibrate.n1000.s1024", () => refs.CalibrateAsync(1_000, 1024, cLarge / 2));
 
         double paced = quick ? 3 : 10;
         await Run(context, "c.paced.n1000.r100", () => refs.CPacedAsync(1_000, 1024, 100, paced));
