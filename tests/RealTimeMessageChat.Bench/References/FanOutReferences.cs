@@ -42,6 +42,7 @@ internal sealed class FanOutReferences(BenchContext context)
         using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-d", "500"]);
         await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         long rssBefore = ProcStats.RssBytes(server.Pid);
+        var cpu = new CpuMeter(server.Pid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
         try
         {
@@ -56,6 +57,7 @@ internal sealed class FanOutReferences(BenchContext context)
         }
 
         int clientExit = await client.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        result.With(cpu.Stop());
         await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Collect(result, client, clientExit);
         if (server.ParseLine("SERVER") is { } serverValues)
@@ -142,10 +144,12 @@ internal sealed class FanOutReferences(BenchContext context)
         string[] common = ["-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size)];
         using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-r", P(rate)]);
         await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var cpu = new CpuMeter(server.Pid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
         using (context.Progress.Ticker(() => $"paced run of {seconds:F0} s"))
         {
             int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds + 90));
+            result.With(cpu.Stop());
             await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Collect(result, client, exit);
         }
@@ -175,10 +179,12 @@ internal sealed class FanOutReferences(BenchContext context)
             arguments.AddRange(["-r", P(rate)]);
         }
 
+        var cpu = new CpuMeter(Options.ReferenceRedisPid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. arguments]);
         using (context.Progress.Ticker(() => $"{messages:N0} messages to {clients:N0} subscribers"))
         {
             int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(Math.Max(seconds, 30) + 90));
+            result.With(cpu.Stop());
             Collect(result, client, exit);
         }
 
@@ -254,6 +260,14 @@ internal sealed class FanOutReferences(BenchContext context)
         foreach (var (key, value) in values)
         {
             result.Values[key] = value;
+        }
+
+        // The C client is not this process: its CPU is its own line's, not "others'".
+        double clientCpu = values.GetValueOrDefault("cpu_user_s") + values.GetValueOrDefault("cpu_sys_s");
+        result.Values["bench_cpu_s"] = clientCpu;
+        if (result.Values.TryGetValue("other_cpu_s", out double other))
+        {
+            result.Values["other_cpu_s"] = Math.Max(0, other - clientCpu);
         }
 
         // The C client prints microseconds; the report speaks milliseconds, like ours.

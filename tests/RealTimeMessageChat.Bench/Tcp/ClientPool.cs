@@ -219,10 +219,16 @@ internal sealed class ClientPool : IDisposable
         return total;
     }
 
-    /// <summary>Waits until every open client has received <paramref name="head"/>; false on timeout.</summary>
+    /// <summary>
+    /// Waits until every open client has received <paramref name="head"/>. Gives up (false) when
+    /// deliveries made no progress for <paramref name="timeout"/>: a slow server still draining a
+    /// backlog is waited for, a stuck one is not (at most ten timeouts in all).
+    /// </summary>
     public async Task<bool> WaitForAsync(long head, TimeSpan timeout, Func<BenchClient, bool>? include = null)
     {
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long idleTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long hardDeadline = Stopwatch.GetTimestamp() + 10 * idleTicks;
+        long lastProgress = Stopwatch.GetTimestamp(), lastDelivered = TotalDelivered();
         while (true)
         {
             bool all = true;
@@ -240,7 +246,14 @@ internal sealed class ClientPool : IDisposable
                 return true;
             }
 
-            if (Stopwatch.GetTimestamp() > deadline)
+            long now = Stopwatch.GetTimestamp(), delivered = TotalDelivered();
+            if (delivered != lastDelivered)
+            {
+                lastDelivered = delivered;
+                lastProgress = now;
+            }
+
+            if (now - lastProgress > idleTicks || now > hardDeadline)
             {
                 return false;
             }
