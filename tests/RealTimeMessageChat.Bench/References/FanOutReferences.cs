@@ -60,13 +60,7 @@ internal sealed class FanOutReferences(BenchContext context)
         result.With(cpu.Stop());
         await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Collect(result, client, clientExit);
-        if (server.ParseLine("SERVER") is { } serverValues)
-        {
-            foreach (var (key, value) in serverValues)
-            {
-                result.Values["server_" + key] = value;
-            }
-        }
+        CollectServer(result, server);
 
         string? connected = client.Lines.FirstOrDefault(l => l.StartsWith("client: ", StringComparison.Ordinal) && l.Contains(" connected in ", StringComparison.Ordinal));
         if (connected is not null && double.TryParse(connected.Split(' ')[^2], NumberStyles.Float, CultureInfo.InvariantCulture, out double connectSeconds))
@@ -152,6 +146,7 @@ internal sealed class FanOutReferences(BenchContext context)
             result.With(cpu.Stop());
             await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Collect(result, client, exit);
+            CollectServer(result, server);
         }
 
         result.Values["rate"] = rate;
@@ -287,6 +282,28 @@ internal sealed class FanOutReferences(BenchContext context)
                 result.Notes.Add($"delivered {deliveries:N0} of {expected:N0} (exit {exit})");
             }
         }
+    }
+
+    /// <summary>The C server's own line; its CPU comes from there, since it may have exited before /proc was read.</summary>
+    private static void CollectServer(Measurement result, ReferenceProcess server)
+    {
+        if (server.ParseLine("SERVER") is not { } values)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in values)
+        {
+            result.Values["server_" + key] = value;
+        }
+
+        double cpu = values.GetValueOrDefault("cpu_user_s") + values.GetValueOrDefault("cpu_sys_s");
+        if (!result.Values.ContainsKey("server_cpu_s") && result.Values.TryGetValue("other_cpu_s", out double other))
+        {
+            result.Values["other_cpu_s"] = Math.Max(0, other - cpu);
+        }
+
+        result.Values["server_cpu_s"] = cpu;
     }
 
     private void Report(Measurement result)

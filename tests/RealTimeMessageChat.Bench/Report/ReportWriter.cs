@@ -99,7 +99,9 @@ internal static class ReportWriter
         text.AppendLine("## Every measurement");
         text.AppendLine();
         text.AppendLine("CPU: seconds of CPU over the scenario's wall time, of the load generator (this process) and of the MainServer, " +
-            "and of every other process on the machine (the noise: other users' builds and tests, the other services); 100 % is one core.");
+            "and of every other process on the machine; 100 % is one core. In the MainServer-alone and reference runs \"others\" is the noise " +
+            "(other users' builds and tests); in the pipeline runs it includes the rest of the system under test (RestApi, consumer, RabbitMQ, PostgreSQL, Redis). " +
+            "For the references the first figure is the C client's, the second the C server's or redis-server's.");
         text.AppendLine();
         var detail = new List<IReadOnlyList<string>>();
         foreach (Measurement m in measurements)
