@@ -14,8 +14,9 @@ public sealed class BenchClientFramingTests
     [InlineData(100_000)]
     public void Process_FramesCutAnywhere_AllCountedInOrder(int chunk)
     {
-        using var pool = new ClientPool(new IPEndPoint(IPAddress.Loopback, 1));
+        using var pool = new ClientPool(new IPEndPoint(IPAddress.Loopback, 1), withEngine: false);
         using var client = new BenchClient(pool, 0);
+        client.Process(Frame("""{"command":"connection","id":"u","sub_id":"s","condition":true,"last_seq":0}"""u8.ToArray()), now: 0);
         byte[] stream = [.. Enumerable.Range(1, 50).SelectMany(seq => Frame(BroadcastParserTests.Broadcast(seq, BenchContent.Create(seq, 40 + seq * 7))))];
 
         for (int offset = 0; offset < stream.Length; offset += chunk)
@@ -32,7 +33,7 @@ public sealed class BenchClientFramingTests
     [Fact]
     public void Process_BadLength_ClosesTheClient()
     {
-        using var pool = new ClientPool(new IPEndPoint(IPAddress.Loopback, 1));
+        using var pool = new ClientPool(new IPEndPoint(IPAddress.Loopback, 1), withEngine: false);
         using var client = new BenchClient(pool, 0);
 
         client.Process([0, 0, 0, 0], now: 0);

@@ -9,6 +9,7 @@ internal sealed class CpuMeter
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly double _ownStart = ProcStats.OwnCpuSeconds();
     private readonly double _serverStart;
+    private readonly double _machineStart = ProcStats.MachineBusySeconds();
 
     public CpuMeter(int serverPid)
     {
@@ -24,13 +25,24 @@ internal sealed class CpuMeter
             ["wall_s"] = wall,
             ["bench_cpu_s"] = ProcStats.OwnCpuSeconds() - _ownStart,
         };
+        double server = 0;
         if (_serverPid > 0 && _serverStart >= 0)
         {
             double now = ProcStats.CpuSeconds(_serverPid);
             if (now >= 0)
             {
-                values["server_cpu_s"] = now - _serverStart;
+                server = now - _serverStart;
+                values["server_cpu_s"] = server;
             }
+        }
+
+        // What the rest of the machine (other users' builds and tests, the other services) took
+        // meanwhile: the noise under this scenario's figures.
+        double machine = ProcStats.MachineBusySeconds();
+        if (machine >= 0 && _machineStart >= 0)
+        {
+            values["machine_cpu_s"] = machine - _machineStart;
+            values["other_cpu_s"] = Math.Max(0, machine - _machineStart - values["bench_cpu_s"] - server);
         }
 
         return values;

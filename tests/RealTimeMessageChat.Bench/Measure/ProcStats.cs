@@ -51,5 +51,36 @@ internal static class ProcStats
         }
     }
 
+    /// <summary>CPU seconds the whole machine spent busy (all cores, from the first line of <c>/proc/stat</c>); -1 if unreadable.</summary>
+    public static double MachineBusySeconds()
+    {
+        try
+        {
+            string line = File.ReadLines("/proc/stat").First();
+            long[] fields = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture))];
+
+            // user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
+            long busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields.Length > 7 ? fields[7] : 0);
+            return busy / ClockTicks;
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, as <c>/proc/loadavg</c> writes them.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
     public static double OwnCpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 }

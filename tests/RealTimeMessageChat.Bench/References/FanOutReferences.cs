@@ -42,6 +42,7 @@ internal sealed class FanOutReferences(BenchContext context)
         using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-d", "500"]);
         await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         long rssBefore = ProcStats.RssBytes(server.Pid);
+        var cpu = new CpuMeter(server.Pid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
         try
         {
@@ -56,15 +57,10 @@ internal sealed class FanOutReferences(BenchContext context)
         }
 
         int clientExit = await client.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        result.With(cpu.Stop());
         await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Collect(result, client, clientExit);
-        if (server.ParseLine("SERVER") is { } serverValues)
-        {
-            foreach (var (key, value) in serverValues)
-            {
-                result.Values["server_" + key] = value;
-            }
-        }
+        CollectServer(result, server);
 
         string? connected = client.Lines.FirstOrDefault(l => l.StartsWith("client: ", StringComparison.Ordinal) && l.Contains(" connected in ", StringComparison.Ordinal));
         if (connected is not null && double.TryParse(connected.Split(' ')[^2], NumberStyles.Float, CultureInfo.InvariantCulture, out double connectSeconds))
@@ -73,6 +69,57 @@ internal sealed class FanOutReferences(BenchContext context)
         }
 
         Report(result);
+    }
+
+    /// <summary>
+    /// Calibration: the C server flat out to this generator's own clients (no handshake, binary
+    /// payloads) instead of the C client, so the generator's CPU per delivery can be compared with
+    /// the C client's on the same server. If ours costs much more, it is the bottleneck somewhere.
+    /// </summary>
+    public async Task CalibrateAsync(int clients, int size, long deliveries)
+    {
+        Measurement result = context.Add($"calibrate.n{clients}.s{size}", $"calibration: C server → this generator's clients, N={clients:N0}, {size} B");
+        context.Progress.Begin(result.Title);
+        if (!HasC)
+        {
+            result.Skipped = Options.ReferenceSkipReason;
+            context.Progress.Info("skipped: " + result.Skipped);
+            return;
+        }
+
+        long messages = Math.Max(100, deliveries / clients);
+        using ReferenceProcess server = ReferenceProcess.Start(Server, "-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size), "-w", "2", "-d", "500");
+        await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        using var pool = new Tcp.ClientPool(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Options.ReferencePort));
+        await pool.EnsureAsync(clients, [], 256, null, CancellationToken.None, raw: true);
+        var cpu = new CpuMeter(0);
+        long first = 0, expected = messages * clients;
+        long deadline = Environment.TickCount64 + 120_000;
+        while (pool.TotalDelivered() < expected && Environment.TickCount64 < deadline && pool.Clients.Any(c => c.IsOpen))
+        {
+            if (first == 0 && pool.TotalDelivered() > 0)
+            {
+                first = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            await Task.Delay(1);
+        }
+
+        double elapsed = first == 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(first).TotalSeconds;
+        long delivered = pool.TotalDelivered(), reads = pool.TotalReads();
+        result.With(cpu.Stop()).With(pool.Recorder.Summarize().ToValues());
+        Tcp.WindowStats stats = pool.Collect(messages);
+        result.With(stats.ToValues());
+        result.Values["deliveries"] = delivered;
+        result.Values["deliveries_per_s"] = elapsed > 0 ? delivered / elapsed : 0;
+        result.Values["reads"] = reads;
+        result.Values["frames_per_read"] = reads > 0 ? (double)delivered / reads : 0;
+        result.Values["bench_ns_per_delivery"] = result.Values["bench_cpu_s"] / Math.Max(1, delivered) * 1e9;
+        result.Notes.Add(stats.Describe());
+        pool.Dispose();
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        context.Progress.Info($"{result.Values["deliveries_per_s"] / 1e6:F3} M deliveries/s into this generator, {result.Values["bench_ns_per_delivery"]:F0} ns CPU per delivery " +
+            $"({result.Values["frames_per_read"]:F0} frames per read); {stats.Describe()}");
     }
 
     /// <summary>C server paced at <paramref name="rate"/> frames/s (each stamped with its scheduled time).</summary>
@@ -91,12 +138,15 @@ internal sealed class FanOutReferences(BenchContext context)
         string[] common = ["-p", P(Options.ReferencePort), "-n", P(clients), "-m", P(messages), "-s", P(size)];
         using ReferenceProcess server = ReferenceProcess.Start(Server, [.. common, "-w", "2", "-r", P(rate)]);
         await server.WaitForLineAsync(l => l.StartsWith("server: listening", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var cpu = new CpuMeter(server.Pid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. common, "-t", "30"]);
         using (context.Progress.Ticker(() => $"paced run of {seconds:F0} s"))
         {
             int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds + 90));
+            result.With(cpu.Stop());
             await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Collect(result, client, exit);
+            CollectServer(result, server);
         }
 
         result.Values["rate"] = rate;
@@ -124,10 +174,12 @@ internal sealed class FanOutReferences(BenchContext context)
             arguments.AddRange(["-r", P(rate)]);
         }
 
+        var cpu = new CpuMeter(Options.ReferenceRedisPid);
         using ReferenceProcess client = ReferenceProcess.Start(Client, [.. arguments]);
         using (context.Progress.Ticker(() => $"{messages:N0} messages to {clients:N0} subscribers"))
         {
             int exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(Math.Max(seconds, 30) + 90));
+            result.With(cpu.Stop());
             Collect(result, client, exit);
         }
 
@@ -205,6 +257,14 @@ internal sealed class FanOutReferences(BenchContext context)
             result.Values[key] = value;
         }
 
+        // The C client is not this process: its CPU is its own line's, not "others'".
+        double clientCpu = values.GetValueOrDefault("cpu_user_s") + values.GetValueOrDefault("cpu_sys_s");
+        result.Values["bench_cpu_s"] = clientCpu;
+        if (result.Values.TryGetValue("other_cpu_s", out double other))
+        {
+            result.Values["other_cpu_s"] = Math.Max(0, other - clientCpu);
+        }
+
         // The C client prints microseconds; the report speaks milliseconds, like ours.
         foreach (string p in new[] { "p50", "p90", "p99", "p999", "max" })
         {
@@ -222,6 +282,28 @@ internal sealed class FanOutReferences(BenchContext context)
                 result.Notes.Add($"delivered {deliveries:N0} of {expected:N0} (exit {exit})");
             }
         }
+    }
+
+    /// <summary>The C server's own line; its CPU comes from there, since it may have exited before /proc was read.</summary>
+    private static void CollectServer(Measurement result, ReferenceProcess server)
+    {
+        if (server.ParseLine("SERVER") is not { } values)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in values)
+        {
+            result.Values["server_" + key] = value;
+        }
+
+        double cpu = values.GetValueOrDefault("cpu_user_s") + values.GetValueOrDefault("cpu_sys_s");
+        if (!result.Values.ContainsKey("server_cpu_s") && result.Values.TryGetValue("other_cpu_s", out double other))
+        {
+            result.Values["other_cpu_s"] = Math.Max(0, other - cpu);
+        }
+
+        result.Values["server_cpu_s"] = cpu;
     }
 
     private void Report(Measurement result)

@@ -56,7 +56,7 @@ internal static class Charts
         string[] keys = ["lat_p50_ms", "lat_p90_ms", "lat_p99_ms", "lat_p999_ms", "lat_max_ms"];
         string[] labels = ["p50", "p90", "p99", "p99.9", "max"];
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         int color = 0;
         double lowest = double.MaxValue, highest = double.MinValue;
         foreach (Measurement m in measurements.Values.Where(m => m.Skipped is null && (m.Id.Contains(".paced.", StringComparison.Ordinal) || m.Id.StartsWith("ours.post.", StringComparison.Ordinal))).OrderBy(m => m.Id, StringComparer.Ordinal))
@@ -72,7 +72,7 @@ internal static class Charts
             highest = Math.Max(highest, logs.Max());
             var line = plot.Add.Scatter(Enumerable.Range(0, keys.Length).Select(i => (double)i).ToArray(), logs);
             line.LegendText = m.Id;
-            line.Color = palette.GetColor(color++ % 10);
+            line.Color = palette.GetColor(color++);
             // SkiaSharp's SVG canvas draws no dash patterns: references are thin lines with larger markers.
             bool ours = m.Id.StartsWith("ours.", StringComparison.Ordinal);
             line.LineWidth = ours ? 2.5f : 1;
@@ -91,8 +91,8 @@ internal static class Charts
         plot.Axes.SetLimitsY(low, high);
         plot.Title("Latency percentiles (log scale; thick: ours, thin: references)");
         plot.YLabel("latency");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SaveSvg(path, 900, 560);
+        plot.ShowLegend(Edge.Right);
+        plot.SaveSvg(path, 1100, 560);
     }
 
     private static ScottPlot.TickGenerators.NumericManual LogTicks(int low, int high, Func<double, string> label)

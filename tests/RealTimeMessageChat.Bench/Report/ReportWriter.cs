@@ -98,7 +98,10 @@ internal static class ReportWriter
         text.AppendLine();
         text.AppendLine("## Every measurement");
         text.AppendLine();
-        text.AppendLine("CPU: seconds of CPU over the scenario's wall time, of the load generator (this process) and of the MainServer.");
+        text.AppendLine("CPU: seconds of CPU over the scenario's wall time, of the load generator (this process) and of the MainServer, " +
+            "and of every other process on the machine; 100 % is one core. In the MainServer-alone and reference runs \"others\" is the noise " +
+            "(other users' builds and tests); in the pipeline runs it includes the rest of the system under test (RestApi, consumer, RabbitMQ, PostgreSQL, Redis). " +
+            "For the references the first figure is the C client's, the second the C server's or redis-server's.");
         text.AppendLine();
         var detail = new List<IReadOnlyList<string>>();
         foreach (Measurement m in measurements)
@@ -112,7 +115,7 @@ internal static class ReportWriter
             ]);
         }
 
-        foreach (string line in Format.Table(["id", "result", "latency p50 / p90 / p99 / p99.9 / max", "CPU (bench, server)", "notes"], detail))
+        foreach (string line in Format.Table(["id", "result", "latency p50 / p90 / p99 / p99.9 / max", "CPU (bench, server; others)", "notes"], detail))
         {
             text.AppendLine(line);
         }
@@ -174,7 +177,17 @@ internal static class ReportWriter
             return m.Get("cpu_user_s") is double u ? $"client {u + (m.Get("cpu_sys_s") ?? 0):F1} s" : "—";
         }
 
-        string bench = $"{m.Get("bench_cpu_s") / wall * 100:F0} %";
-        return m.Get("server_cpu_s") is double s ? $"{bench}, {s / wall * 100:F0} %" : bench;
+        string text = $"{m.Get("bench_cpu_s") / wall * 100:F0} %";
+        if (m.Get("server_cpu_s") is double s)
+        {
+            text += $", {s / wall * 100:F0} %";
+        }
+
+        if (m.Get("other_cpu_s") is double other)
+        {
+            text += $"; others {other / wall * 100:F0} %";
+        }
+
+        return text;
     }
 }

@@ -225,7 +225,7 @@ internal sealed class ResultTable(IReadOnlyDictionary<string, Measurement> measu
             Cell(Ours, s => $"others' p99 {Format.Ms(s.Get("before_p99_ms") ?? 0)} → {Format.Ms(s.Get("during_p99_ms") ?? 0)} ms ({Format.Change(s.Get("others_p99_change") ?? 0)}); " +
                 $"RSS {s.Get("rss_before_mib"):F0} → max {s.Get("rss_during_max_mib"):F0} MiB; stalled disconnected {s.Get("stalled_disconnected"):F0}/{s.Get("stalled_clients"):F0}"),
             change is double c1 ? $"p99 {Format.Change(c1)}" : "—",
-            "others' p99 within +20 %, memory bounded",
+            "others' p99 within +20 % (memory bounded: judge from the RSS)",
             change is double c2 ? c2 <= 0.2 : null,
             "within +10 %",
             change is double c3 ? c3 <= 0.1 : null,

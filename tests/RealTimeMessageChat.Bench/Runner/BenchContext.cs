@@ -35,7 +35,8 @@ internal sealed class BenchContext : IDisposable
     /// <summary>Seconds for a timed scenario: <paramref name="full"/> normally, <paramref name="quick"/> with --quick.</summary>
     public double Seconds(double full, double quick) => Quick ? quick : full;
 
-    public TimeSpan DrainTimeout => TimeSpan.FromSeconds(Quick ? 15 : 30);
+    /// <summary>How long a run may make no progress at all before its stragglers count as missing.</summary>
+    public TimeSpan DrainTimeout => TimeSpan.FromSeconds(10);
 
     public async Task LoginAsync(CancellationToken cancellationToken)
     {

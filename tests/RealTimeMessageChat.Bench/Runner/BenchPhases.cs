@@ -19,9 +19,9 @@ internal static class BenchPhases
     /// <summary>How many scenarios the phase runs (for the progress counter).</summary>
     public static int Count(string phase, bool quick) => phase switch
     {
-        "refs" => 15,
+        "refs" => 17,
         "pipeline" => 5,
-        "fanout" => quick ? 7 : 8,
+        "fanout" => 8,
         _ => 0,
     };
 
@@ -59,6 +59,9 @@ internal static class BenchPhases
             await Run(context, $"redis.max.n{n}.s1024", () => refs.RedisAsync(n, 1024, rLarge));
         }
 
+        await Run(context, "calibrate.n1000.s128", () => refs.CalibrateAsync(1_000, 128, cSmall / 4));
+        await Run(context, "calibrate.n1000.s1024", () => refs.CalibrateAsync(1_000, 1024, cLarge / 2));
+
         double paced = quick ? 3 : 10;
         await Run(context, "c.paced.n1000.r100", () => refs.CPacedAsync(1_000, 1024, 100, paced));
         await Run(context, "redis.paced.n1000.r100", () => refs.RedisAsync(1_000, 1024, 0, 100, paced));
@@ -95,10 +98,7 @@ internal static class BenchPhases
         await Run(context, "ours.paced.n1000.r1000", () => fanOut.PacedAsync(1_000, 1024, 1_000, context.Seconds(15, 3), cancellationToken));
         await Run(context, "ours.slow.n1000", () => fanOut.SlowClientsAsync(1_000, 1024, 100, context.Quick ? 8 : 30, cancellationToken));
         await Run(context, "ours.max.n10000.s128", () => fanOut.MaxAsync(10_000, 128, context.Seconds(10, 4), cancellationToken));
-        if (!context.Quick)
-        {
-            await Run(context, "ours.max.n10000.s1024", () => fanOut.MaxAsync(10_000, 1024, 10, cancellationToken));
-        }
+        await Run(context, "ours.max.n10000.s1024", () => fanOut.MaxAsync(10_000, 1024, context.Seconds(10, 3), cancellationToken));
 
         await Run(context, "ours.paced.n10000.r10", () => fanOut.PacedAsync(10_000, 1024, 10, context.Seconds(20, 5), cancellationToken));
     }

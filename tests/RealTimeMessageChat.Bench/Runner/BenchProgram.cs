@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using RealTimeMessageChat.Bench.Measure;
 using RealTimeMessageChat.Bench.Report;
 
 namespace RealTimeMessageChat.Bench.Runner;
@@ -20,6 +21,7 @@ internal static class BenchProgram
         results.Environment["machine"] = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}";
         results.Environment["load generator"] = $".NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, " +
             $"inline socket completions {Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "0"}";
+        results.Environment[$"load average at the start of {options.Phase}"] = ProcStats.LoadAverage();
         long start = Stopwatch.GetTimestamp();
         int exitCode = 0;
         using (var context = new BenchContext(options, progress))

@@ -51,7 +51,7 @@ internal sealed class FanOutScenarios(BenchContext context, StreamAppender appen
             bool drained = await Pool.WaitForAsync(appender.Head, context.DrainTimeout);
             if (!drained)
             {
-                result.Notes.Add($"not every client reached seq {appender.Head} within {context.DrainTimeout.TotalSeconds} s");
+                result.Notes.Add($"not every client reached seq {appender.Head}: no progress for {context.DrainTimeout.TotalSeconds} s");
             }
         }
 
@@ -87,7 +87,7 @@ internal sealed class FanOutScenarios(BenchContext context, StreamAppender appen
             await appender.FlushAsync();
             if (!await Pool.WaitForAsync(appender.Head, context.DrainTimeout))
             {
-                result.Notes.Add($"not every client reached seq {appender.Head} within {context.DrainTimeout.TotalSeconds} s");
+                result.Notes.Add($"not every client reached seq {appender.Head}: no progress for {context.DrainTimeout.TotalSeconds} s");
             }
         }
 
@@ -176,7 +176,7 @@ internal sealed class FanOutScenarios(BenchContext context, StreamAppender appen
             await appender.FlushAsync();
             if (!await Pool.WaitForAsync(appender.Head, context.DrainTimeout))
             {
-                result.Notes.Add($"not every open client reached seq {appender.Head} within {context.DrainTimeout.TotalSeconds} s");
+                result.Notes.Add($"not every open client reached seq {appender.Head}: no progress for {context.DrainTimeout.TotalSeconds} s");
             }
         }
 

@@ -89,7 +89,7 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
             long accepted = statuses.GetValueOrDefault(202);
             if (!await Pool.WaitForAsync(startHead + accepted, context.DrainTimeout))
             {
-                result.Notes.Add($"not every client reached seq {startHead + accepted} within {context.DrainTimeout.TotalSeconds} s");
+                result.Notes.Add($"not every client reached seq {startHead + accepted}: no progress for {context.DrainTimeout.TotalSeconds} s");
             }
         }
 
@@ -140,9 +140,9 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
             }, cancellationToken)));
             acceptedAt = Stopwatch.GetTimestamp();
             long accepted = statuses.GetValueOrDefault(202);
-            if (!await Pool.WaitForAsync(startHead + accepted, TimeSpan.FromSeconds(60)))
+            if (!await Pool.WaitForAsync(startHead + accepted, context.DrainTimeout))
             {
-                result.Notes.Add($"not every client reached seq {startHead + accepted} within 60 s");
+                result.Notes.Add($"not every client reached seq {startHead + accepted}: no progress for {context.DrainTimeout.TotalSeconds} s");
             }
         }
 

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Tcp;
@@ -10,52 +8,70 @@ using RealTimeMessageChat.Contracts.Tcp;
 namespace RealTimeMessageChat.Bench.Tcp;
 
 /// <summary>
-/// One TCP client of the MainServer, built to cost as little as possible per delivery: after the
-/// handshake it waits with a zero-byte receive (an idle client holds no buffer), then drains the
-/// socket without blocking into one 256 KiB buffer per thread and parses every complete frame in
-/// place. Only a frame cut by a read boundary is copied (into a pooled buffer). It answers
-/// <c>heartbeat:ping</c>, checks seq order, and records latency from the content's stamp.
+/// One TCP client of the MainServer, built to cost as little as possible per delivery: a plain
+/// descriptor read by the pool's <see cref="EpollEngine"/> (one thread for all clients, like the C
+/// reference client), frames parsed in place in the engine's buffer; only a frame cut by a read
+/// boundary is copied (into a pooled buffer). The first frame is the handshake reply; after it the
+/// client answers <c>heartbeat:ping</c>, checks seq order, and records latency from the content's stamp.
+/// Everything but <see cref="Connect"/> runs on the engine's thread.
 /// </summary>
 internal sealed class BenchClient : IDisposable
 {
     public const int MaxFrameBytes = 16 * 1024 * 1024;
-    private const int ReadBufferSize = 256 * 1024;
 
     private static readonly byte[] PongFrame = CreatePong();
 
-    [ThreadStatic]
-    private static byte[]? t_readBuffer;
-
     private readonly ClientPool _pool;
-    private readonly Socket _socket;
+    private readonly EpollEngine? _engine;
     private readonly SeqChecker _checker = new();
-    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private byte[]? _carry;
     private int _carryLength;
     private long _lastSeq;
     private long _delivered;
     private long _reads;
+    private readonly bool _raw;
+    private bool _handshaking = true;
     private volatile bool _stalled;
-    private TaskCompletionSource? _resume;
     private int _disposed;
     private volatile bool _closed;
 
-    public BenchClient(ClientPool pool, int index)
+    /// <param name="pool">The pool it belongs to.</param>
+    /// <param name="index">Its id in the pool and the engine.</param>
+    /// <param name="engine">The engine that reads it; null for a client only fed bytes (tests).</param>
+    /// <param name="raw">
+    /// Calibration against the C reference server: no handshake, and each frame is its binary
+    /// payload (<c>[u64 seq from 0][u64 stamp]</c>) instead of JSON, so the generator's own cost per
+    /// delivery can be set beside the C client's on the same server.
+    /// </param>
+    public BenchClient(ClientPool pool, int index, EpollEngine? engine = null, bool raw = false)
     {
         _pool = pool;
         Index = index;
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _engine = engine;
+        _raw = raw;
+        if (raw)
+        {
+            _handshaking = false;
+            _checker.Reset(0);
+            _ready.TrySetResult();
+        }
     }
 
     public int Index { get; }
+
+    public int Fd { get; private set; } = -1;
+
+    /// <summary>Completes with the handshake reply (faults if the server refused or closed).</summary>
+    public Task Ready => _ready.Task;
 
     /// <summary>The highest seq received (read by the publisher for its window).</summary>
     public long LastSeq => Volatile.Read(ref _lastSeq);
 
     public long Delivered => Volatile.Read(ref _delivered);
 
-    /// <summary>Receive calls that returned data: deliveries per read says how well the server coalesces.</summary>
+    /// <summary>Reads that returned data: deliveries per read says how well the server coalesces.</summary>
     public long Reads => Volatile.Read(ref _reads);
 
     /// <summary>The newest seq the server named in its handshake reply.</summary>
@@ -81,89 +97,70 @@ internal sealed class BenchClient : IDisposable
 
     public bool IsStalled => _stalled;
 
-    public async Task ConnectAsync(EndPoint endPoint, BenchUser user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Blocking connect and send of the <c>connection</c> frame (on a connector thread), then the
+    /// descriptor goes non-blocking to the engine, which reads the reply. Await <see cref="Ready"/>.
+    /// </summary>
+    public unsafe void Connect(IPEndPoint endPoint, BenchUser? user)
     {
-        await _socket.ConnectAsync(endPoint, cancellationToken);
-        await _socket.SendAsync(user.ConnectFrame, SocketFlags.None, cancellationToken);
+        int fd = Native.Socket(Native.AfInet, Native.SockStream | Native.SockCloexec, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"socket: {Native.Describe(Native.Errno)}");
+        }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            int have = 0, frameLength = 0;
-            while (frameLength == 0 || have < frameLength)
+            int one = 1;
+            Native.SetSockOpt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
+            var address = new Native.SockAddrIn
             {
-                if (have == buffer.Length)
+                Family = Native.AfInet,
+                PortNetworkOrder = (ushort)IPAddress.HostToNetworkOrder((short)endPoint.Port),
+                AddressNetworkOrder = (uint)BinaryPrimitives.ReadInt32LittleEndian(endPoint.Address.GetAddressBytes()),
+            };
+            while (Native.Connect(fd, &address, sizeof(Native.SockAddrIn)) != 0)
+            {
+                int errno = Native.Errno;
+                if (errno != Native.EIntr)
                 {
-                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, have).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                int n = await _socket.ReceiveAsync(buffer.AsMemory(have), SocketFlags.None, cancellationToken);
-                if (n == 0)
-                {
-                    throw new IOException("The server closed the connection during the handshake.");
-                }
-
-                have += n;
-                if (frameLength == 0 && have >= 4)
-                {
-                    int length = BinaryPrimitives.ReadInt32BigEndian(buffer);
-                    if (length <= 0 || length > MaxFrameBytes)
-                    {
-                        throw new IOException($"Bad frame length {length} in the handshake reply.");
-                    }
-
-                    frameLength = 4 + length;
+                    throw new IOException($"connect: {Native.Describe(errno)}");
                 }
             }
 
-            ConnectResponse reply = JsonSerializer.Deserialize(buffer.AsSpan(4, frameLength - 4), ContractsJsonContext.Default.ConnectResponse)
-                ?? throw new IOException("Empty handshake reply.");
-            if (!reply.Condition || reply.Command != "connection")
+            if (!_raw)
             {
-                throw new IOException($"Handshake refused: {reply.Error ?? System.Text.Encoding.UTF8.GetString(buffer, 4, frameLength - 4)}");
+                Native.WriteAll(fd, (user ?? throw new ArgumentNullException(nameof(user))).ConnectFrame);
             }
 
-            HandshakeLastSeq = reply.LastSeq ?? 0;
-            _checker.Reset(HandshakeLastSeq);
-            Volatile.Write(ref _lastSeq, HandshakeLastSeq);
-            _socket.Blocking = false;
-            if (have > frameLength)
-            {
-                Process(buffer.AsSpan(frameLength, have - frameLength), Stopwatch.GetTimestamp());
-            }
+            Native.Fcntl(fd, Native.FSetFl, Native.Fcntl(fd, Native.FGetFl, 0) | Native.ONonBlock);
         }
-        finally
+        catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Native.Close(fd);
+            throw;
         }
 
-        _ = ReadLoopAsync();
+        Fd = fd;
+        if (_engine is null)
+        {
+            throw new InvalidOperationException("A client without an engine cannot connect.");
+        }
+
+        _engine.Add(this);
     }
 
     /// <summary>Stops reading: the server's data piles up in the kernel, then in the server.</summary>
     public void Stall()
     {
-        lock (_gate)
-        {
-            _resume ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _stalled = true;
-        }
+        _stalled = true;
+        _engine?.SetReading(this, false);
     }
 
     public void Resume()
     {
-        TaskCompletionSource? resume;
-        lock (_gate)
-        {
-            _stalled = false;
-            resume = _resume;
-            _resume = null;
-        }
-
-        resume?.TrySetResult();
+        _stalled = false;
+        _engine?.SetReading(this, true);
     }
 
     public void Dispose()
@@ -174,87 +171,22 @@ internal sealed class BenchClient : IDisposable
         }
 
         _closed = true;
-        Resume();
-        _socket.Dispose();
-        ReleaseCarry();
+        _ready.TrySetException(new IOException("closed by the bench"));
+        if (Fd >= 0)
+        {
+            _engine?.Close(this);
+        }
     }
 
-    private async Task ReadLoopAsync()
+    /// <summary>Bytes read from the socket (engine thread).</summary>
+    internal void OnData(ReadOnlySpan<byte> data, long now)
     {
-        try
-        {
-            while (true)
-            {
-                if (_stalled)
-                {
-                    Task resume;
-                    lock (_gate)
-                    {
-                        resume = _resume?.Task ?? Task.CompletedTask;
-                    }
-
-                    await resume;
-                }
-
-                // Zero-byte receive: completes when data is there, without a buffer held meanwhile.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-                if (!Drain())
-                {
-                    return;
-                }
-            }
-        }
-        catch (SocketException ex)
-        {
-            Closed(ex.SocketErrorCode.ToString());
-        }
-        catch (ObjectDisposedException)
-        {
-            Closed("disposed");
-        }
+        Volatile.Write(ref _reads, _reads + 1);
+        Process(data, now);
     }
 
-    /// <summary>Reads until the socket is empty (or this client is stalled); false once it is closed.</summary>
-    private bool Drain()
-    {
-        byte[] buffer = t_readBuffer ??= GC.AllocateUninitializedArray<byte>(ReadBufferSize);
-        while (!_stalled)
-        {
-            int n = _socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
-            {
-                return true;
-            }
-
-            if (error != SocketError.Success)
-            {
-                Closed(error.ToString());
-                return false;
-            }
-
-            if (n == 0)
-            {
-                Closed("end of stream");
-                return false;
-            }
-
-            Volatile.Write(ref _reads, _reads + 1);
-            Process(buffer.AsSpan(0, n), Stopwatch.GetTimestamp());
-            if (_closed)
-            {
-                return false;
-            }
-
-            if (n < buffer.Length)
-            {
-                return true;
-            }
-        }
-
-        return true;
-    }
-
-    private void Closed(string reason)
+    /// <summary>The socket ended (engine thread).</summary>
+    internal void OnClosed(string reason)
     {
         if (_closed)
         {
@@ -264,7 +196,12 @@ internal sealed class BenchClient : IDisposable
         CloseReason = reason;
         ClosedByServer = Volatile.Read(ref _disposed) == 0;
         _closed = true;
-        if (ClosedByServer)
+        ReleaseCarry();
+        if (_handshaking)
+        {
+            _ready.TrySetException(new IOException($"The server closed the connection during the handshake ({reason})."));
+        }
+        else if (ClosedByServer)
         {
             _pool.OnClosedByServer(this);
         }
@@ -365,6 +302,18 @@ internal sealed class BenchClient : IDisposable
 
     private void OnFrame(ReadOnlySpan<byte> payload, long now)
     {
+        if (_handshaking)
+        {
+            OnHandshakeReply(payload);
+            return;
+        }
+
+        if (_raw)
+        {
+            OnRawFrame(payload, now);
+            return;
+        }
+
         switch (BroadcastParser.Parse(payload, out long seq, out long stamp))
         {
             case FrameKind.Broadcast:
@@ -379,7 +328,7 @@ internal sealed class BenchClient : IDisposable
                 break;
             case FrameKind.Ping:
                 Pings++;
-                _socket.Send(PongFrame, SocketFlags.None, out _);
+                SendPong();
                 break;
             case FrameKind.Error:
                 ErrorFrames++;
@@ -393,11 +342,58 @@ internal sealed class BenchClient : IDisposable
         }
     }
 
+    private void OnRawFrame(ReadOnlySpan<byte> payload, long now)
+    {
+        if (payload.Length < 16)
+        {
+            MalformedFrames++;
+            return;
+        }
+
+        _checker.Observe(BinaryPrimitives.ReadInt64LittleEndian(payload) + 1);
+        Volatile.Write(ref _lastSeq, _checker.Last);
+        Volatile.Write(ref _delivered, _delivered + 1);
+        _pool.RecorderFor(this).RecordSince(BinaryPrimitives.ReadInt64LittleEndian(payload[8..]), now);
+    }
+
+    private void OnHandshakeReply(ReadOnlySpan<byte> payload)
+    {
+        ConnectResponse? reply = null;
+        try
+        {
+            reply = JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.ConnectResponse);
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (reply is not { Condition: true, Command: "connection" })
+        {
+            string text = reply?.Error ?? System.Text.Encoding.UTF8.GetString(payload);
+            OnClosed("handshake refused: " + text);
+            return;
+        }
+
+        HandshakeLastSeq = reply.LastSeq ?? 0;
+        _checker.Reset(HandshakeLastSeq);
+        Volatile.Write(ref _lastSeq, HandshakeLastSeq);
+        _handshaking = false;
+        _ready.TrySetResult();
+    }
+
+    private unsafe void SendPong()
+    {
+        // Non-blocking: a pong that does not fit in an empty send buffer is not worth waiting for.
+        fixed (byte* pong = PongFrame)
+        {
+            Native.Write(Fd, pong, PongFrame.Length);
+        }
+    }
+
     private void ProtocolError(string reason)
     {
         MalformedFrames++;
-        Closed("protocol error: " + reason);
-        _socket.Dispose();
+        OnClosed("protocol error: " + reason);
     }
 
     private static byte[] CreatePong()

@@ -12,7 +12,11 @@ namespace RealTimeMessageChat.Bench.Tcp;
 /// </summary>
 internal sealed class ClientPool : IDisposable
 {
+    /// <summary>Threads doing blocking connects while the engine reads the handshake replies.</summary>
+    private const int ConnectorThreads = 4;
+
     private readonly IPEndPoint _endPoint;
+    private readonly EpollEngine? _engine;
     private readonly List<BenchClient> _clients = [];
     private readonly ConcurrentQueue<string> _errors = new();
     private LatencyRecorder _recorder = new();
@@ -20,7 +24,13 @@ internal sealed class ClientPool : IDisposable
     private int _closedByServer;
     private int _nextIndex;
 
-    public ClientPool(IPEndPoint endPoint) => _endPoint = endPoint;
+    /// <param name="endPoint">The MainServer.</param>
+    /// <param name="withEngine">False for a pool whose clients are only fed bytes (tests).</param>
+    public ClientPool(IPEndPoint endPoint, bool withEngine = true)
+    {
+        _endPoint = endPoint;
+        _engine = withEngine ? new EpollEngine() : null;
+    }
 
     public IReadOnlyList<BenchClient> Clients => _clients;
 
@@ -44,7 +54,7 @@ internal sealed class ClientPool : IDisposable
     /// Returns the time from the first connect to the last handshake reply, and the failures.
     /// </summary>
     public async Task<ConnectOutcome> EnsureAsync(
-        int count, IReadOnlyList<BenchUser> users, int concurrency, Action<int>? progress, CancellationToken cancellationToken)
+        int count, IReadOnlyList<BenchUser> users, int concurrency, Action<int>? progress, CancellationToken cancellationToken, bool raw = false)
     {
         RemoveClosed();
         while (_clients.Count > count)
@@ -60,40 +70,84 @@ internal sealed class ClientPool : IDisposable
             return new ConnectOutcome(0, TimeSpan.Zero, 0, null);
         }
 
+        // A few connector threads do blocking connects (cheap on loopback) and send the
+        // connection frame; the engine reads the replies. At most `concurrency` handshakes wait at
+        // once, so the server's accept backlog never overflows into SYN retries.
         var opened = new BenchClient?[toOpen];
         int next = -1, done = 0, failed = 0;
         string? firstFailure = null;
+        using var slots = new SemaphoreSlim(concurrency);
+        var ready = new Task[toOpen];
         long start = Stopwatch.GetTimestamp();
-        async Task WorkerAsync()
+        void Fail(string message)
+        {
+            Interlocked.Increment(ref failed);
+            Interlocked.CompareExchange(ref firstFailure, message, null);
+        }
+
+        void Connector()
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < toOpen)
+            while ((i = Interlocked.Increment(ref next)) < toOpen && !cancellationToken.IsCancellationRequested)
             {
+                slots.Wait(cancellationToken);
                 int index = Interlocked.Increment(ref _nextIndex);
-                var client = new BenchClient(this, index);
+                var client = new BenchClient(this, index, _engine, raw);
                 try
                 {
-                    await client.ConnectAsync(_endPoint, users[index % users.Count], cancellationToken);
+                    client.Connect(_endPoint, raw ? null : users[index % users.Count]);
                     opened[i] = client;
-                }
-                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
-                {
-                    client.Dispose();
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
-                }
+                    ready[i] = client.Ready.ContinueWith(
+                        t =>
+                        {
+                            slots.Release();
+                            if (t.IsFaulted)
+                            {
+                                Fail(t.Exception!.InnerException!.Message);
+                            }
 
-                progress?.Invoke(Interlocked.Increment(ref done));
+                            progress?.Invoke(Interlocked.Increment(ref done));
+                        },
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+                catch (IOException ex)
+                {
+                    slots.Release();
+                    client.Dispose();
+                    Fail(ex.Message);
+                    ready[i] = Task.CompletedTask;
+                    progress?.Invoke(Interlocked.Increment(ref done));
+                }
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, toOpen)).Select(_ => Task.Run(WorkerAsync, cancellationToken)));
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-        foreach (BenchClient? client in opened)
+        Task[] connectors = [.. Enumerable.Range(0, Math.Min(ConnectorThreads, toOpen))
+            .Select(_ => Task.Factory.StartNew(Connector, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+        await Task.WhenAll(connectors);
+        Task all = Task.WhenAll(ready.Where(t => t is not null));
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60), cancellationToken)) != all)
         {
-            if (client is not null)
+            Fail("handshake replies missing after 60 s");
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+        for (int i = 0; i < opened.Length; i++)
+        {
+            BenchClient? client = opened[i];
+            if (client is null)
+            {
+                continue;
+            }
+
+            if (client.Ready.IsCompletedSuccessfully)
             {
                 _clients.Add(client);
+            }
+            else
+            {
+                client.Dispose();
             }
         }
 
@@ -165,10 +219,16 @@ internal sealed class ClientPool : IDisposable
         return total;
     }
 
-    /// <summary>Waits until every open client has received <paramref name="head"/>; false on timeout.</summary>
+    /// <summary>
+    /// Waits until every open client has received <paramref name="head"/>. Gives up (false) when
+    /// deliveries made no progress for <paramref name="timeout"/>: a slow server still draining a
+    /// backlog is waited for, a stuck one is not (at most ten timeouts in all).
+    /// </summary>
     public async Task<bool> WaitForAsync(long head, TimeSpan timeout, Func<BenchClient, bool>? include = null)
     {
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long idleTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long hardDeadline = Stopwatch.GetTimestamp() + 10 * idleTicks;
+        long lastProgress = Stopwatch.GetTimestamp(), lastDelivered = TotalDelivered();
         while (true)
         {
             bool all = true;
@@ -186,7 +246,14 @@ internal sealed class ClientPool : IDisposable
                 return true;
             }
 
-            if (Stopwatch.GetTimestamp() > deadline)
+            long now = Stopwatch.GetTimestamp(), delivered = TotalDelivered();
+            if (delivered != lastDelivered)
+            {
+                lastDelivered = delivered;
+                lastProgress = now;
+            }
+
+            if (now - lastProgress > idleTicks || now > hardDeadline)
             {
                 return false;
             }
@@ -241,6 +308,7 @@ internal sealed class ClientPool : IDisposable
         }
 
         _clients.Clear();
+        _engine?.Dispose();
         _recorder.Dispose();
         _stalledRecorder.Dispose();
     }
