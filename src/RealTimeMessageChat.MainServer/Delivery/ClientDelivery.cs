@@ -159,6 +159,22 @@ internal sealed partial class ClientDelivery(
 
     private async ValueTask ReadHistoryAsync(Subscription subscription, OutboundBatch batch)
     {
+        while (await ReadHistoryOnceAsync(subscription, batch) && batch.Count == 0)
+        {
+            // Nothing to send, yet the cursor moved (skipped or trimmed seqs): keep the move and
+            // go on from the ring, or the writer would go idle with the cursor where it was.
+            Volatile.Write(ref subscription.SentOffset, subscription.PendingOffset);
+            Volatile.Write(ref subscription.Next, subscription.PendingNext);
+            if (FillFromRing(subscription, batch))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One read of the log after the cursor; true when the pending cursor moved.</summary>
+    private async ValueTask<bool> ReadHistoryOnceAsync(Subscription subscription, OutboundBatch batch)
+    {
         Room room = subscription.Room;
         long after = subscription.PendingNext - 1;
         int count = Math.Max(1, Math.Min(limits.ReplayBatchSize, batch.SegmentsLeft));
@@ -173,7 +189,7 @@ internal sealed partial class ClientDelivery(
             // Keep the cursor; the connection timer wakes the writer to try again.
             _historyFailed = true;
             LogHistoryReadFailed(logger, ex, target.Id, room.Name);
-            return;
+            return false;
         }
 
         int replayed = 0;
@@ -215,6 +231,7 @@ internal sealed partial class ClientDelivery(
             after = room.Ring.Tail - 1;
         }
 
+        bool moved = after + 1 != subscription.PendingNext;
         subscription.PendingNext = after + 1;
         if (room.Ring.TryGet(after) is { } entry)
         {
@@ -225,6 +242,8 @@ internal sealed partial class ClientDelivery(
         {
             metrics.Replayed(replayed);
         }
+
+        return moved;
     }
 
     [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Connection {ConnectionId} room {Room}: asked for messages after seq {RequestedSeq}; the oldest retained is seq {OldestSeq}, replaying from there")]
