@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace RealTimeMessageChat.MainServer.Delivery;
 
 /// <summary>
@@ -102,11 +100,11 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         Finish();
     }
 
+    // A run that completes synchronously (the usual case on loopback) allocates nothing; one that
+    // waits for a send allocates its state machine once for the run, not per frame.
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
-    // Pooled builder: a run that awaits a send does not allocate its state machine each time.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAsync()
+    private async Task RunAsync()
     {
         try
         {
