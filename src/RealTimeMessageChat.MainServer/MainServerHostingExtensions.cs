@@ -7,6 +7,7 @@ using RealTimeMessageChat.Infrastructure.Storage.Redis;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Networking;
 using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.MainServer.Presence;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer;
@@ -27,7 +28,7 @@ internal static class MainServerHostingExtensions
     }
 
     /// <summary>
-    /// The TCP server without its storage: options, JWT, feed, broadcaster, listener and metrics.
+    /// The TCP server without its storage: options, JWT, rooms and their rings, feed, presence queue, timer, listener and metrics.
     /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c> (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
@@ -37,15 +38,20 @@ internal static class MainServerHostingExtensions
         services.AddMetrics();
         services.AddSingleton<MainServerMetrics>();
         services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
-        services.AddSingleton<FeedCursors>();
+        services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Broadcaster>();
-        services.AddSingleton<ClientConnectionFactory>();
+        services.AddSingleton<PresenceWriter>();
+        services.AddSingleton<CommandHandler>();
         services.AddSingleton<MessageFeedService>();
+        services.AddSingleton<ConnectionTimer>();
         services.AddSingleton<TcpListenerService>();
 
-        // Stopped in reverse order: the listener (and its clients) before the feed.
+        // Stopped in reverse order: the listener (and its clients) first, then the timer and the
+        // feed, and presence last, so it writes the offline of every client that was closed.
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<MessageFeedService>());
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionTimer>());
         services.AddHostedService(sp => sp.GetRequiredService<TcpListenerService>());
         return services;
     }

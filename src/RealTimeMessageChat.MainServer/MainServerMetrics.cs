@@ -24,8 +24,8 @@ internal sealed class MainServerMetrics
         _connectionsAccepted = meter.CreateCounter<long>("rtmc.mainserver.connections.accepted", unit: "{connection}", description: "TCP connections accepted");
         _connectionsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.connections.current", unit: "{connection}", description: "TCP connections open now");
         _framesBroadcast = meter.CreateCounter<long>("rtmc.mainserver.frames.broadcast", unit: "{message}", description: "Messages read from Redis and offered to every client");
-        _deliveries = meter.CreateCounter<long>("rtmc.mainserver.deliveries", unit: "{frame}", description: "Broadcast frames queued to a client, live or replayed");
-        _slowClientsEvicted = meter.CreateCounter<long>("rtmc.mainserver.slow_clients.evicted", unit: "{connection}", description: "Clients disconnected because their send queue was full");
+        _deliveries = meter.CreateCounter<long>("rtmc.mainserver.deliveries", unit: "{frame}", description: "Broadcast frames offered to a client (live: once per batch for all subscribers) or replayed from Redis");
+        _slowClientsEvicted = meter.CreateCounter<long>("rtmc.mainserver.slow_clients.evicted", unit: "{connection}", description: "Clients disconnected because their backlog passed its bounds (bytes, frames or age)");
         _protocolErrors = meter.CreateCounter<long>("rtmc.mainserver.protocol.errors", unit: "{error}", description: "Bad frames, failed handshakes and unknown commands");
         _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
     }
@@ -38,11 +38,19 @@ internal sealed class MainServerMetrics
 
     public void ConnectionClosed() => _connectionsCurrent.Add(-1);
 
-    public void FrameBroadcast() => _framesBroadcast.Add(1);
+    /// <summary>Once per batch the feed appended: <paramref name="frames"/> messages offered to <paramref name="deliveries"/> client slots in all.</summary>
+    public void Broadcast(long frames, long deliveries)
+    {
+        _framesBroadcast.Add(frames);
+        _deliveries.Add(deliveries);
+    }
 
-    public void Delivered() => _deliveries.Add(1);
-
-    public void Replayed() => _replayedFrames.Add(1);
+    /// <summary>Once per read a client's writer made from Redis.</summary>
+    public void Replayed(long frames)
+    {
+        _replayedFrames.Add(frames);
+        _deliveries.Add(frames);
+    }
 
     public void SlowClientEvicted() => _slowClientsEvicted.Add(1);
 

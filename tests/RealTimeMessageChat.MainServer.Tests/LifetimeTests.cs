@@ -56,6 +56,22 @@ public sealed class LifetimeTests
     }
 
     [Fact]
+    public async Task PartialFrame_AfterConnect_NotFinishedInTime_RepliesErrorAndCloses()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        await using TestServer server = await TestServer.StartAsync(cts.Token, new Dictionary<string, string?> { ["frame_timeout_sec"] = "1" });
+        await using TestClient client = await server.ConnectClientAsync("bob", cts.Token);
+
+        // A header announcing 100 bytes, then only 10 of them.
+        await client.SendRawAsync([0, 0, 0, 100, .. new byte[10]], cts.Token);
+        List<JsonElement> frames = await client.ReadUntilClosedAsync(cts.Token);
+
+        JsonElement error = Assert.Single(frames);
+        Assert.Equal("error", error.Command());
+        Assert.Contains("frame_timeout_sec", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stop_WithConnectedClients_DeliversQueuedFramesAndCloses()
     {
         using CancellationTokenSource cts = TestTimeout.Start();

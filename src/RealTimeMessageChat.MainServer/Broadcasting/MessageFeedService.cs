@@ -10,14 +10,15 @@ namespace RealTimeMessageChat.MainServer.Broadcasting;
 
 /// <summary>
 /// Follows every room's Redis stream with cursors of its own (nothing is popped, so several
-/// MainServers each see every message) and hands each new message, encoded once, to the
-/// <see cref="Broadcaster"/>. Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
+/// MainServers each see every message; a room's cursor is its ring's head). Each batch read is
+/// encoded once per message into the room's <see cref="FrameRing"/>, then the room's subscribers
+/// are woken once for the whole batch (<see cref="Broadcaster.Wake"/>). Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
 /// error keeps the cursors and retries the pass in place (<see cref="MessageLogRetry"/>): a message
 /// is never skipped, and delivery resumes within about a second of Redis answering again.
 /// </summary>
 internal sealed partial class MessageFeedService(
     IMessageLog messageLog,
-    FeedCursors cursors,
+    RoomDirectory rooms,
     Broadcaster broadcaster,
     IFrameCodec codec,
     IOptions<MainServerOptions> options,
@@ -52,8 +53,8 @@ internal sealed partial class MessageFeedService(
         try
         {
             await _retry.ExecuteAsync(async ct => await InitializeCursorsAsync(ct), stoppingToken);
-            cursors.MarkReady();
-            LogFeedStarted(logger, cursors.Rooms.Length, cursors.Get(string.Empty));
+            rooms.MarkReady();
+            LogFeedStarted(logger, rooms.Rooms.Length, rooms.Head(RoomDirectory.GlobalRoom));
 
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -85,16 +86,16 @@ internal sealed partial class MessageFeedService(
     {
         // Start at each room's newest seq: this server broadcasts what arrives from now on;
         // clients that want older messages ask with last_seq and catch up from the log.
-        IReadOnlyList<string> rooms = await messageLog.GetRoomsAsync(cancellationToken);
+        IReadOnlyList<string> names = await messageLog.GetRoomsAsync(cancellationToken);
         var start = new Dictionary<string, long>(StringComparer.Ordinal) { [string.Empty] = 0 };
-        foreach (string room in rooms.Append(string.Empty).Distinct(StringComparer.Ordinal))
+        foreach (string room in names.Append(string.Empty).Distinct(StringComparer.Ordinal))
         {
             start[room] = await messageLog.GetLastSeqAsync(room, cancellationToken);
         }
 
         foreach (var (room, seq) in start)
         {
-            cursors.Set(room, seq);
+            rooms.GetOrAdd(room, seq);
         }
 
         _lastRoomRefresh = Environment.TickCount64;
@@ -113,7 +114,7 @@ internal sealed partial class MessageFeedService(
 
     private void OnAppended(string room)
     {
-        if (!cursors.Contains(room))
+        if (!rooms.TryGet(room, out _))
         {
             Volatile.Write(ref _unknownRoomSeen, 1);
         }
@@ -123,12 +124,13 @@ internal sealed partial class MessageFeedService(
 
     private async Task RefreshRoomsAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> rooms = await messageLog.GetRoomsAsync(cancellationToken);
-        foreach (string room in rooms)
+        IReadOnlyList<string> names = await messageLog.GetRoomsAsync(cancellationToken);
+        foreach (string room in names)
         {
             // A room born after start is read from its first message.
-            if (cursors.TryAdd(room, 0))
+            if (!rooms.TryGet(room, out _))
             {
+                rooms.GetOrAdd(room, 0);
                 LogRoomDiscovered(logger, room);
             }
         }
@@ -138,12 +140,15 @@ internal sealed partial class MessageFeedService(
 
     private async Task DrainAllRoomsAsync(int batchSize, CancellationToken cancellationToken)
     {
-        foreach (string room in cursors.Rooms)
+        foreach (Room room in rooms.Rooms)
         {
+            FrameRing ring = room.Ring;
             while (true)
             {
-                long cursor = cursors.Get(room);
-                IReadOnlyList<ChatMessage> batch = await messageLog.ReadAfterAsync(room, cursor, batchSize, cancellationToken);
+                long cursor = ring.Head;
+                IReadOnlyList<ChatMessage> batch = await messageLog.ReadAfterAsync(room.Name, cursor, batchSize, cancellationToken);
+                long now = Environment.TickCount64;
+                int appended = 0;
                 foreach (ChatMessage message in batch)
                 {
                     if (message.Seq <= cursor)
@@ -154,7 +159,7 @@ internal sealed partial class MessageFeedService(
                     if (message.Seq != cursor + 1)
                     {
                         // Retention trimmed what this server had not read yet (it was down or far behind).
-                        LogFeedGap(logger, room, cursor, message.Seq);
+                        LogFeedGap(logger, room.Name, cursor, message.Seq);
                     }
 
                     byte[] frame;
@@ -164,16 +169,19 @@ internal sealed partial class MessageFeedService(
                     }
                     catch (ArgumentOutOfRangeException)
                     {
-                        LogMessageTooLarge(logger, room, message.Seq, message.MessageId);
-                        cursors.Set(room, message.Seq);
-                        cursor = message.Seq;
-                        continue;
+                        // An empty entry keeps the seq without a gap, so no client goes to Redis for it.
+                        LogMessageTooLarge(logger, room.Name, message.Seq, message.MessageId);
+                        frame = [];
                     }
 
-                    // The cursor moves before the frame is offered: see FeedCursors.
-                    cursors.Set(room, message.Seq);
+                    ring.TryAppend(message.Seq, frame, now);
                     cursor = message.Seq;
-                    broadcaster.Publish(room, message.Seq, frame);
+                    appended++;
+                }
+
+                if (appended > 0)
+                {
+                    broadcaster.Wake(room, appended);
                 }
 
                 if (batch.Count < batchSize)

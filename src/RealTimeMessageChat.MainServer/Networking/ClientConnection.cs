@@ -1,89 +1,97 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
-using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
 /// <summary>
-/// One client socket: a read loop (frames in, handled one at a time), a write loop (drains the
-/// bounded outbound queue, one flush per batch) and a watchdog (handshake timeout, heartbeats).
-/// The first loop to end ends the connection; <see cref="RunAsync"/> never throws.
+/// One client socket and its two loops, modelled on Kestrel's SocketConnection: a receive loop
+/// that waits with zero-byte reads (an idle connection holds no buffer) and hands each frame to
+/// the <see cref="CommandHandler"/>, and an <see cref="OutboundWriter"/> that sends everything due
+/// in one gathered send. What is due is the <see cref="ClientDelivery"/>'s business; timeouts
+/// and heartbeats come from the shared <see cref="ConnectionTimer"/>. <see cref="RunAsync"/> never throws.
 /// </summary>
-internal sealed partial class ClientConnection
+internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTransport
 {
-    // Bound what one flush may buffer: the pipe holds unflushed bytes in memory.
-    private const long MaxUnflushedBytes = 256 * 1024;
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
-
     private readonly Socket _socket;
-    private readonly ClientConnectionFactory _services;
-    private readonly MainServerOptions _options;
-    private readonly IFrameCodec _codec;
+    private readonly CommandHandler _handler;
+    private readonly ConnectionSettings _settings;
     private readonly ILogger _logger;
-    private readonly Channel<ReadOnlyMemory<byte>> _outbound;
-    private readonly CancellationTokenSource _cts = new();
-    private readonly bool _catchUpWhenSlow;
-    private PipeReader? _input;
-    private PipeWriter? _output;
+    private readonly OutboundWriter _writer;
     private int _aborted;
     private string? _closeReason;
-    private long _lastInboundTicks = Environment.TickCount64;
+    private long _closeRequestedAt;
+    private volatile bool _authenticated;
 
-    public ClientConnection(long id, Socket socket, ClientConnectionFactory services)
+    public ClientConnection(long id, Socket socket, IFrameCodec codec, CommandHandler handler, ConnectionSettings settings, ILogger logger)
     {
         Id = id;
         _socket = socket;
-        _services = services;
-        _options = services.Options;
-        _codec = services.Codec;
-        _logger = services.Logger;
-        _catchUpWhenSlow = _options.SlowClientPolicy == SlowClientPolicies.CatchUp;
-        RemoteEndPoint = socket.RemoteEndPoint;
-        _outbound = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(_options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        Codec = codec;
+        _handler = handler;
+        _settings = settings;
+        _logger = logger;
+        _writer = new OutboundWriter(this);
+        OpenedAt = Environment.TickCount64;
+        _lastInboundAt = OpenedAt;
+        _lastPingAt = OpenedAt;
     }
 
     public long Id { get; }
 
-    public EndPoint? RemoteEndPoint { get; }
+    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+
+    /// <summary>This connection's framing: chosen per connection (issue 10 picks it on the first byte).</summary>
+    public IFrameCodec Codec { get; }
+
+    /// <summary>What this client has been given, per room; set before the connection runs.</summary>
+    public ClientDelivery Delivery { get; private set; } = null!;
+
+    public long OpenedAt { get; }
+
+    public string? UserId { get; private set; }
+
+    public string? SessionId { get; private set; }
+
+    public bool IsAuthenticated => _authenticated;
+
+    /// <summary>The slot in the <see cref="ConnectionRegistry"/>.</summary>
+    public int RegistrySlot { get; set; } = -1;
 
     /// <summary>Why the connection ended (first reason recorded wins); null while open.</summary>
     public string? CloseReason => Volatile.Read(ref _closeReason);
 
+    /// <summary>The task of <see cref="RunAsync"/> once started.</summary>
+    public Task? Running { get; set; }
+
+    private bool IsAborted => Volatile.Read(ref _aborted) == 1;
+
+    public void Attach(ClientDelivery delivery)
+    {
+        Delivery = delivery;
+        _writer.Attach(delivery);
+    }
+
+    /// <summary>Called by the handler once the handshake succeeded, before the client joins any room.</summary>
+    public void MarkAuthenticated(string userId, string sessionId)
+    {
+        UserId = userId;
+        SessionId = sessionId;
+        _authenticated = true;
+    }
+
     public async Task RunAsync()
     {
-        var stream = new NetworkStream(_socket, ownsSocket: false);
+        LogConnectionOpened(_logger, Id, RemoteEndPoint);
         try
         {
-            _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: _options.BufferSize, leaveOpen: true));
-            _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-            LogConnectionOpened(_logger, Id, RemoteEndPoint);
+            await ReceiveLoopAsync();
 
-            Task reading = ReadLoopAsync(_input);
-            Task writing = WriteLoopAsync(_output);
-            Task watchdog = WatchdogAsync();
-
-            if (await Task.WhenAny(reading, writing) == reading)
-            {
-                // Nothing more comes in: let what is queued (an error reply, say) go out, briefly.
-                _outbound.Writer.TryComplete();
-                if (await Task.WhenAny(writing, Task.Delay(DrainTimeout)) != writing)
-                {
-                    Abort("send queue not drained in time");
-                }
-            }
-
-            Abort("connection closed");
-            await Task.WhenAll(reading, writing, watchdog);
-            await CatchUpTask;
+            // Nothing more comes in: let what is queued (an error reply, say) go out; the timer
+            // aborts the connection if that takes longer than the drain timeout.
+            RequestClose("connection closed");
+            await _writer.Completion;
         }
         catch (Exception ex)
         {
@@ -92,41 +100,28 @@ internal sealed partial class ClientConnection
         }
         finally
         {
-            await CompletePipesAsync(stream);
-            await MarkOfflineAsync();
+            Abort("connection closed");
+            _socket.Dispose();
+            _handler.OnClosed(this);
             LogConnectionClosed(_logger, Id, UserId, CloseReason);
         }
     }
 
-    /// <summary>
-    /// Queues a frame without waiting. A full queue means the client cannot keep up: it is
-    /// disconnected (or, with <c>slow_client_policy=catch_up</c>, the frame is dropped and false returned).
-    /// </summary>
-    public bool TrySend(ReadOnlyMemory<byte> frame)
+    /// <summary>Queues a control frame (reply, ping, error) ahead of broadcasts; a client with too many unsent is evicted.</summary>
+    public void Send(byte[] frame)
     {
-        if (_outbound.Writer.TryWrite(frame))
+        if (!_writer.TryEnqueue(frame) && !_writer.IsCompleting)
         {
-            return true;
+            EvictSlow($"{OutboundWriter.MaxControlFrames} replies unsent");
         }
-
-        if (!IsClosing && !_catchUpWhenSlow)
-        {
-            EvictSlow();
-        }
-
-        return false;
     }
 
-    /// <summary>Stops taking frames; the write loop sends what is queued, then the connection closes.</summary>
+    /// <summary>Stops delivery; the writer sends the queued control frames, then the connection closes.</summary>
     public void RequestClose(string reason)
     {
         SetCloseReason(reason);
-        lock (_deliveryLock)
-        {
-            _state = DeliveryState.Closed;
-        }
-
-        _outbound.Writer.TryComplete();
+        Interlocked.CompareExchange(ref _closeRequestedAt, Environment.TickCount64, 0);
+        _writer.Complete();
     }
 
     /// <summary>Closes the socket now, exactly once; queued frames are dropped.</summary>
@@ -138,13 +133,7 @@ internal sealed partial class ClientConnection
             return;
         }
 
-        lock (_deliveryLock)
-        {
-            _state = DeliveryState.Closed;
-        }
-
-        _outbound.Writer.TryComplete();
-        _cts.Cancel();
+        _writer.Abort();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -157,117 +146,42 @@ internal sealed partial class ClientConnection
         _socket.Close();
     }
 
-    private bool IsAborted => Volatile.Read(ref _aborted) == 1;
+    public void Schedule() => _writer.Schedule();
 
-    private bool IsClosing => CloseReason is not null;
-
-    private void SetCloseReason(string reason) => Interlocked.CompareExchange(ref _closeReason, reason, null);
-
-    private void EvictSlow()
+    public void EvictSlow(string detail)
     {
-        if (IsClosing)
+        if (CloseReason is not null)
         {
             return;
         }
 
-        _services.Metrics.SlowClientEvicted();
-        LogSendQueueFull(_logger, Id, UserId, _options.SendQueueCapacity);
+        _handler.Metrics.SlowClientEvicted();
+        LogSlowClient(_logger, Id, UserId, detail);
+
+        // The contract's wording: the client cannot keep up, its send queue is full.
         Abort("send queue full");
     }
 
-    private async Task ReadLoopAsync(PipeReader input)
+    ValueTask IFrameTransport.SendAsync(IList<ArraySegment<byte>> segments) => SocketSender.SendAsync(_socket, segments);
+
+    void IFrameTransport.OnWriterCompleted(Exception? error)
     {
-        try
+        if (error is not null)
         {
-            while (true)
-            {
-                ReadResult result = await input.ReadAsync(_cts.Token);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                bool keepReading = true;
-                try
-                {
-                    if (result.IsCanceled)
-                    {
-                        return;
-                    }
-
-                    while (keepReading && _codec.TryReadFrame(ref buffer, out ReadOnlySequence<byte> payload))
-                    {
-                        Volatile.Write(ref _lastInboundTicks, Environment.TickCount64);
-
-                        // The payload is valid only until AdvanceTo: parse it into owned values first.
-                        InboundFrame frame = InboundFrame.Parse(payload);
-                        keepReading = await HandleFrameAsync(frame);
-                    }
-
-                    if (!keepReading)
-                    {
-                        return;
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        if (!buffer.IsEmpty)
-                        {
-                            throw new FrameFormatException("Connection closed in the middle of a frame.");
-                        }
-
-                        SetCloseReason("client closed the connection");
-                        return;
-                    }
-                }
-                finally
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
-            }
+            OnLoopException(error, "write");
         }
-        catch (FrameFormatException ex)
-        {
-            RejectBadFrame(ex.Message);
-        }
-        catch (Contracts.Tcp.TcpFrameException ex)
-        {
-            RejectBadFrame(ex.Message);
-        }
-        catch (Exception ex)
-        {
-            OnLoopException(ex, "read");
-        }
+
+        // Everything queued went out (or cannot): closing the socket also ends the receive loop.
+        Abort(error is null ? "closed by the server" : "client disconnected");
     }
 
-    private async Task WriteLoopAsync(PipeWriter output)
-    {
-        ChannelReader<ReadOnlyMemory<byte>> queue = _outbound.Reader;
-        try
-        {
-            while (await queue.WaitToReadAsync(_cts.Token))
-            {
-                while (output.UnflushedBytes < MaxUnflushedBytes && queue.TryRead(out ReadOnlyMemory<byte> frame))
-                {
-                    output.Write(frame.Span);
-                }
-
-                FlushResult flush = await output.FlushAsync(_cts.Token);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    return;
-                }
-            }
-
-            SetCloseReason("closed by the server");
-        }
-        catch (Exception ex)
-        {
-            OnLoopException(ex, "write");
-        }
-    }
+    private void SetCloseReason(string reason) => Interlocked.CompareExchange(ref _closeReason, reason, null);
 
     private void OnLoopException(Exception ex, string loop)
     {
         switch (ex)
         {
-            case OperationCanceledException or ObjectDisposedException or ChannelClosedException:
+            case OperationCanceledException or ObjectDisposedException:
                 LogLoopStopped(_logger, Id, loop);
                 break;
             case IOException or SocketException when IsAborted:
@@ -282,28 +196,5 @@ internal sealed partial class ClientConnection
                 LogLoopFailed(_logger, ex, Id, loop);
                 break;
         }
-    }
-
-    private async Task CompletePipesAsync(NetworkStream stream)
-    {
-        try
-        {
-            if (_input is not null)
-            {
-                await _input.CompleteAsync();
-            }
-
-            if (_output is not null)
-            {
-                await _output.CompleteAsync();
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The socket is gone; nothing left to flush.
-        }
-
-        await stream.DisposeAsync();
-        _socket.Dispose();
     }
 }

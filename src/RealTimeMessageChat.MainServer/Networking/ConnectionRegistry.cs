@@ -1,46 +1,28 @@
+using RealTimeMessageChat.MainServer.Collections;
+
 namespace RealTimeMessageChat.MainServer.Networking;
 
-/// <summary>
-/// The open connections. The broadcaster iterates an immutable array snapshot rebuilt on each
-/// add/remove, so the per-message path takes no lock and allocates nothing.
-/// </summary>
+/// <summary>The open connections: O(1) add and remove, lock-free iteration (the timer's tick).</summary>
 internal sealed class ConnectionRegistry
 {
-    private readonly Lock _gate = new();
-    private readonly HashSet<ClientConnection> _connections = [];
-    private ClientConnection[] _snapshot = [];
+    private readonly SlotArray<ClientConnection> _connections = new(1024);
 
     /// <summary>Raised after a connection has been removed (its close reason is set).</summary>
     public event Action<ClientConnection>? Removed;
 
-    public int Count => Volatile.Read(ref _snapshot).Length;
+    public int Count => _connections.Count;
 
-    public ClientConnection[] Snapshot() => Volatile.Read(ref _snapshot);
+    /// <summary>The current slots, some null; iterate without a lock.</summary>
+    public ClientConnection?[] Items => _connections.Items;
 
-    public void Add(ClientConnection connection)
-    {
-        lock (_gate)
-        {
-            if (_connections.Add(connection))
-            {
-                Volatile.Write(ref _snapshot, [.. _connections]);
-            }
-        }
-    }
+    /// <summary>A copy, for shutdown and tests.</summary>
+    public ClientConnection[] Snapshot() => [.. _connections.ToList()];
+
+    public void Add(ClientConnection connection) => connection.RegistrySlot = _connections.Add(connection);
 
     public void Remove(ClientConnection connection)
     {
-        bool removed;
-        lock (_gate)
-        {
-            removed = _connections.Remove(connection);
-            if (removed)
-            {
-                Volatile.Write(ref _snapshot, [.. _connections]);
-            }
-        }
-
-        if (removed)
+        if (_connections.Remove(connection.RegistrySlot, connection))
         {
             Removed?.Invoke(connection);
         }

@@ -1,8 +1,11 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.MainServer.Presence;
+using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
@@ -15,15 +18,23 @@ namespace RealTimeMessageChat.MainServer.Networking;
 internal sealed partial class TcpListenerService(
     IOptions<MainServerOptions> options,
     ConnectionRegistry registry,
-    ClientConnectionFactory factory,
+    CommandHandler handler,
+    IMessageLog messageLog,
+    IFrameCodec codec,
+    PresenceWriter presence,
     MainServerMetrics metrics,
-    ILogger<TcpListenerService> logger) : BackgroundService
+    ILoggerFactory loggerFactory) : BackgroundService
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<ClientConnection, Task> _running = new();
+    private readonly ILogger _logger = loggerFactory.CreateLogger<TcpListenerService>();
+    private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
+    private readonly ILogger _deliveryLogger = loggerFactory.CreateLogger<ClientDelivery>();
+    private readonly ConnectionSettings _settings = ConnectionSettings.From(options.Value);
+    private readonly DeliveryLimits _limits = DeliveryLimits.From(options.Value);
     private Socket? _listener;
+    private long _nextId;
 
     /// <summary>The address actually bound; null before start.</summary>
     public IPEndPoint? BoundEndPoint { get; private set; }
@@ -48,10 +59,14 @@ internal sealed partial class TcpListenerService(
         BoundEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         if (string.IsNullOrEmpty(o.ServerId))
         {
-            factory.ServerId = $"{Environment.MachineName}:{BoundEndPoint.Port}";
+            presence.ServerId = $"{Environment.MachineName}:{BoundEndPoint.Port}";
+        }
+        else
+        {
+            presence.ServerId = o.ServerId;
         }
 
-        LogListening(logger, BoundEndPoint);
+        LogListening(_logger, BoundEndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -78,7 +93,7 @@ internal sealed partial class TcpListenerService(
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
                 // Resource pressure: back off instead of spinning on accept.
-                LogAcceptBackoff(logger, ex.SocketErrorCode, backoff.TotalMilliseconds);
+                LogAcceptBackoff(_logger, ex.SocketErrorCode, backoff.TotalMilliseconds);
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 continue;
@@ -86,26 +101,26 @@ internal sealed partial class TcpListenerService(
             catch (SocketException ex)
             {
                 // A client reset the connection before we accepted it: its problem, not ours.
-                LogAcceptFailed(logger, ex.SocketErrorCode);
+                LogAcceptFailed(_logger, ex.SocketErrorCode);
                 continue;
             }
 
             if (registry.Count >= options.Value.MaxConnections)
             {
-                LogConnectionRefused(logger, socket.RemoteEndPoint, options.Value.MaxConnections);
+                LogConnectionRefused(_logger, socket.RemoteEndPoint, options.Value.MaxConnections);
                 socket.Close(0);
                 continue;
             }
 
             socket.NoDelay = true;
-            ClientConnection connection = factory.Create(socket);
+            var connection = new ClientConnection(Interlocked.Increment(ref _nextId), socket, codec, handler, _settings, _connectionLogger);
+            connection.Attach(new ClientDelivery(connection, messageLog, codec, _limits, metrics, _deliveryLogger));
             metrics.ConnectionAccepted();
             registry.Add(connection);
 
-            // Recorded before it starts, so a connection that ends at once is still removed.
-            var run = new Task<Task>(() => RunConnectionAsync(connection));
-            _running[connection] = run.Unwrap();
-            run.Start(TaskScheduler.Default);
+            // Off the accept loop: a client that sent its handshake already would otherwise be
+            // authenticated (JWT checked) here, one at a time, before the next accept.
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.Connection.Running = RunConnectionAsync(c.Registry, c.Metrics, c.Connection), (Registry: registry, Metrics: metrics, Connection: connection), preferLocal: false);
         }
     }
 
@@ -114,24 +129,24 @@ internal sealed partial class TcpListenerService(
         await base.StopAsync(cancellationToken);
         _listener?.Dispose();
 
-        ClientConnection[] open = [.. _running.Keys];
+        ClientConnection[] open = registry.Snapshot();
         if (open.Length == 0)
         {
             return;
         }
 
-        LogStopping(logger, open.Length);
+        LogStopping(_logger, open.Length);
         foreach (ClientConnection connection in open)
         {
             connection.RequestClose("server shutting down");
         }
 
-        Task all = Task.WhenAll(_running.Values);
+        Task all = Task.WhenAll(open.Select(c => c.Running ?? Task.CompletedTask));
         TimeSpan timeout = TimeSpan.FromSeconds(options.Value.ShutdownTimeoutSeconds);
         await Task.WhenAny(all, Task.Delay(timeout, cancellationToken));
         if (!all.IsCompleted)
         {
-            foreach (ClientConnection connection in _running.Keys)
+            foreach (ClientConnection connection in registry.Snapshot())
             {
                 connection.Abort("server shutting down");
             }
@@ -140,7 +155,7 @@ internal sealed partial class TcpListenerService(
         }
     }
 
-    private async Task RunConnectionAsync(ClientConnection connection)
+    private static async Task RunConnectionAsync(ConnectionRegistry registry, MainServerMetrics metrics, ClientConnection connection)
     {
         try
         {
@@ -150,7 +165,6 @@ internal sealed partial class TcpListenerService(
         {
             registry.Remove(connection);
             metrics.ConnectionClosed();
-            _running.TryRemove(connection, out _);
         }
     }
 

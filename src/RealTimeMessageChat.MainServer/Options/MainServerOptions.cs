@@ -41,10 +41,47 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>Frames queued per client before it counts as too slow and is disconnected. Default 1024.</summary>
+    /// <summary>
+    /// Frames a client may be behind the newest before it counts as too slow; 0 (default) leaves
+    /// the bound to <c>max_backlog_bytes</c> and <c>max_backlog_age_sec</c>. Once a queue per
+    /// client, now the distance between the client's cursor and the head of the room's ring.
+    /// </summary>
     [ConfigurationKeyName("send_queue_capacity")]
-    [Range(1, 1_000_000)]
-    public int SendQueueCapacity { get; set; } = 1024;
+    [Range(0, 1_000_000)]
+    public int SendQueueCapacity { get; set; }
+
+    /// <summary>
+    /// Bytes of frames a client may be behind the newest before it counts as too slow. Default
+    /// 4 MiB: four seconds of the heaviest paced load (1,000 msg/s of 1 KiB), far beyond a GC pause
+    /// or a scheduling hiccup, and still well inside the ring (<c>ring_capacity_bytes</c>), which is
+    /// shared, so a stalled client costs no memory of its own.
+    /// </summary>
+    [ConfigurationKeyName("max_backlog_bytes")]
+    [Range(4 * 1024, 1L << 32)]
+    public long MaxBacklogBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Seconds the oldest frame a client has not been sent may wait; 0 turns the check off. Default 30.</summary>
+    [ConfigurationKeyName("max_backlog_age_sec")]
+    [Range(0, 3600)]
+    public int MaxBacklogAgeSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Frames each room's ring of encoded frames keeps (rounded up to a power of two). Default
+    /// 16384: 128 KiB of slots per room; reconnects and slow readers within it are served from memory.
+    /// </summary>
+    [ConfigurationKeyName("ring_capacity_frames")]
+    [Range(16, 1 << 24)]
+    public int RingCapacityFrames { get; set; } = 16_384;
+
+    /// <summary>Bytes of frames each room's ring keeps at most. Default 16 MiB (four times <c>max_backlog_bytes</c>).</summary>
+    [ConfigurationKeyName("ring_capacity_bytes")]
+    [Range(64 * 1024, 1L << 34)]
+    public long RingCapacityBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Seconds an authenticated client may take to finish a frame it has started (issue 9). Default 5.</summary>
+    [ConfigurationKeyName("frame_timeout_sec")]
+    [Range(1, 3600)]
+    public int FrameTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Seconds a new client has to send its <c>connection</c> frame. Default 10.</summary>
     [ConfigurationKeyName("handshake_timeout_sec")]
@@ -61,14 +98,14 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(1, 60_000)]
     public int PollIntervalMilliseconds { get; set; } = 100;
 
-    /// <summary>Messages read from Redis per call, by the feed and by a client's catch-up. Default 512.</summary>
+    /// <summary>Messages read from Redis per call by the feed, and at most per send by a client's catch-up. Default 512.</summary>
     [ConfigurationKeyName("replay_batch_size")]
     [Range(1, 100_000)]
     public int ReplayBatchSize { get; set; } = 512;
 
     /// <summary>
-    /// What happens to a client whose send queue is full: <c>disconnect</c> (default, CONTRACT.md) or
-    /// <c>catch_up</c> (stop live delivery and let the client's own task re-read Redis at its pace).
+    /// What happens to a client past its backlog bounds: <c>disconnect</c> (default, CONTRACT.md) or
+    /// <c>catch_up</c> (it keeps its cursor; once it falls off the ring its writer reads Redis at its pace).
     /// </summary>
     [ConfigurationKeyName("slow_client_policy")]
     public string SlowClientPolicy { get; set; } = SlowClientPolicies.Disconnect;
@@ -92,6 +129,13 @@ internal sealed class MainServerOptions : IValidatableObject
         if (!System.Net.IPAddress.TryParse(HealthHost, out _))
         {
             yield return new ValidationResult($"Configuration key 'health_host': '{HealthHost}' is not an IP address.", [nameof(HealthHost)]);
+        }
+
+        if (MaxBacklogBytes > RingCapacityBytes)
+        {
+            yield return new ValidationResult(
+                $"Configuration key 'max_backlog_bytes': {MaxBacklogBytes} is larger than 'ring_capacity_bytes' ({RingCapacityBytes}); a client would fall off the ring before it counts as slow.",
+                [nameof(MaxBacklogBytes)]);
         }
 
         if (SlowClientPolicy is not (SlowClientPolicies.Disconnect or SlowClientPolicies.CatchUp))

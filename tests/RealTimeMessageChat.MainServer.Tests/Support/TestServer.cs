@@ -63,7 +63,7 @@ internal sealed class TestServer : IAsyncDisposable
         builder.Services.AddSingleton<IPresenceStore>(presence);
         IHost host = builder.Build();
         await host.StartAsync(cancellationToken);
-        await host.Services.GetRequiredService<FeedCursors>().Ready.WaitAsync(cancellationToken);
+        await host.Services.GetRequiredService<RoomDirectory>().Ready.WaitAsync(cancellationToken);
         return new TestServer(host, log, presence);
     }
 

@@ -1,0 +1,254 @@
+using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.MainServer.Broadcasting;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer.Delivery;
+
+/// <summary>
+/// What one client has been given, per room: a <see cref="Subscription"/> (a cursor) into each
+/// room's ring. The writer fills a send with every frame from each cursor up to the head; a seq
+/// the ring does not hold (fell off, or never came) is read from the message log by this client's
+/// writer, encoded and sent, after which it continues from the ring. Exactly once and in order per
+/// room because only the writer moves a cursor, and only after the send that carried the frames.
+/// </summary>
+internal sealed partial class ClientDelivery(
+    IDeliveryTarget target,
+    IMessageLog messageLog,
+    IFrameCodec codec,
+    DeliveryLimits limits,
+    MainServerMetrics metrics,
+    ILogger logger) : IOutboundSource
+{
+    private Subscription[] _subscriptions = [];
+    private volatile bool _historyFailed;
+
+    /// <summary>The slot in the directory's member list.</summary>
+    public int MemberSlot { get; set; } = -1;
+
+    /// <summary>A history read failed; the connection timer schedules the writer again.</summary>
+    public bool NeedsRetry => _historyFailed;
+
+    public IReadOnlyList<Subscription> Subscriptions => Volatile.Read(ref _subscriptions);
+
+    /// <summary>Starts delivering <paramref name="room"/> after <paramref name="afterSeq"/>. Called under the directory's lock.</summary>
+    public void Subscribe(Room room, long afterSeq)
+    {
+        FrameRing ring = room.Ring;
+
+        // The byte backlog is measured from a ring position; a client starting in history has
+        // none until its writer reaches the ring, and is not judged by bytes until then.
+        long offset = afterSeq >= ring.Head ? ring.HeadEndOffset
+            : ring.TryGet(afterSeq)?.EndOffset ?? Subscription.UnknownOffset;
+        var subscription = new Subscription(room, this, afterSeq + 1, offset);
+        subscription.Slot = room.Subscribers.Add(subscription);
+        Volatile.Write(ref _subscriptions, [.. _subscriptions, subscription]);
+        target.Schedule();
+    }
+
+    /// <summary>Called under the directory's lock when the client leaves.</summary>
+    public void UnsubscribeAll()
+    {
+        foreach (Subscription subscription in Volatile.Read(ref _subscriptions))
+        {
+            subscription.Room.Subscribers.Remove(subscription.Slot, subscription);
+        }
+
+        Volatile.Write(ref _subscriptions, []);
+    }
+
+    /// <summary>
+    /// The feed appended to the subscription's room. Checks the backlog here, on the feed's
+    /// thread, so a client whose writer is stuck in a send is still caught; then wakes the writer.
+    /// </summary>
+    public void OnAppended(Subscription subscription, long now)
+    {
+        if (limits.DisconnectSlow && Volatile.Read(ref subscription.SentOffset) != Subscription.UnknownOffset)
+        {
+            FrameRing ring = subscription.Room.Ring;
+            long next = Volatile.Read(ref subscription.Next);
+            long bytes = ring.HeadEndOffset - Volatile.Read(ref subscription.SentOffset);
+            if (bytes > limits.MaxBacklogBytes)
+            {
+                target.EvictSlow($"{bytes} bytes behind (max_backlog_bytes {limits.MaxBacklogBytes})");
+                return;
+            }
+
+            if (limits.MaxBacklogFrames > 0 && ring.Head - next + 1 > limits.MaxBacklogFrames)
+            {
+                target.EvictSlow($"{ring.Head - next + 1} frames behind (send_queue_capacity {limits.MaxBacklogFrames})");
+                return;
+            }
+
+            if (limits.MaxBacklogAgeMs > 0 && ring.TryGet(next) is { } oldest && now - oldest.AppendedAt > limits.MaxBacklogAgeMs)
+            {
+                target.EvictSlow($"oldest unsent frame {now - oldest.AppendedAt} ms old (max_backlog_age_sec)");
+                return;
+            }
+        }
+
+        target.Schedule();
+    }
+
+    public ValueTask FillAsync(OutboundBatch batch)
+    {
+        Subscription[] subscriptions = Volatile.Read(ref _subscriptions);
+        foreach (Subscription subscription in subscriptions)
+        {
+            // A room this send does not reach keeps its cursor at commit.
+            subscription.PendingNext = subscription.Next;
+            subscription.PendingOffset = subscription.SentOffset;
+        }
+
+        foreach (Subscription subscription in subscriptions)
+        {
+            if (batch.IsFull)
+            {
+                break;
+            }
+
+            if (!FillFromRing(subscription, batch))
+            {
+                // History is rare and slow: one room's read per send, the rest go in the next.
+                return ReadHistoryAsync(subscription, batch);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public void Commit()
+    {
+        foreach (Subscription subscription in Volatile.Read(ref _subscriptions))
+        {
+            Volatile.Write(ref subscription.SentOffset, subscription.PendingOffset);
+            Volatile.Write(ref subscription.Next, subscription.PendingNext);
+        }
+    }
+
+    /// <summary>Adds the subscription's due frames from the ring; false when it needs one the ring lacks.</summary>
+    private static bool FillFromRing(Subscription subscription, OutboundBatch batch)
+    {
+        FrameRing ring = subscription.Room.Ring;
+        long next = subscription.Next;
+        long offset = subscription.SentOffset;
+        long head = ring.Head;
+        bool complete = true;
+        while (next <= head && !batch.IsFull)
+        {
+            RingEntry? entry = ring.TryGet(next);
+            if (entry is null)
+            {
+                complete = false;
+                break;
+            }
+
+            if (entry.Frame.Length > 0)
+            {
+                batch.Add(entry.Frame);
+            }
+
+            offset = entry.EndOffset;
+            next++;
+        }
+
+        subscription.PendingNext = next;
+        subscription.PendingOffset = offset;
+        return complete;
+    }
+
+    private async ValueTask ReadHistoryAsync(Subscription subscription, OutboundBatch batch)
+    {
+        while (await ReadHistoryOnceAsync(subscription, batch) && batch.Count == 0)
+        {
+            // Nothing to send, yet the cursor moved (skipped or trimmed seqs): keep the move and
+            // go on from the ring, or the writer would go idle with the cursor where it was.
+            Volatile.Write(ref subscription.SentOffset, subscription.PendingOffset);
+            Volatile.Write(ref subscription.Next, subscription.PendingNext);
+            if (FillFromRing(subscription, batch))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One read of the log after the cursor; true when the pending cursor moved.</summary>
+    private async ValueTask<bool> ReadHistoryOnceAsync(Subscription subscription, OutboundBatch batch)
+    {
+        Room room = subscription.Room;
+        long after = subscription.PendingNext - 1;
+        int count = Math.Max(1, Math.Min(limits.ReplayBatchSize, batch.SegmentsLeft));
+        IReadOnlyList<ChatMessage> messages;
+        try
+        {
+            messages = await messageLog.ReadAfterAsync(room.Name, after, count, CancellationToken.None);
+            _historyFailed = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Keep the cursor; the connection timer wakes the writer to try again.
+            _historyFailed = true;
+            LogHistoryReadFailed(logger, ex, target.Id, room.Name);
+            return false;
+        }
+
+        int replayed = 0;
+        foreach (ChatMessage message in messages)
+        {
+            if (message.Seq <= after)
+            {
+                continue;
+            }
+
+            if (message.Seq != after + 1)
+            {
+                LogReplayBeyondRetention(logger, target.Id, room.Name, after, message.Seq);
+            }
+
+            byte[]? frame = null;
+            try
+            {
+                frame = BroadcastFrameEncoder.Encode(message, codec);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // Too large for a frame: the feed skipped it too.
+            }
+
+            if (frame is not null)
+            {
+                batch.Add(frame);
+                replayed++;
+            }
+
+            after = message.Seq;
+        }
+
+        if (messages.Count == 0 && room.Ring.Tail > after + 1 && room.Ring.Head > after)
+        {
+            // Neither the log nor the ring has what follows: it was trimmed; continue from the ring.
+            LogReplayBeyondRetention(logger, target.Id, room.Name, after, room.Ring.Tail);
+            after = room.Ring.Tail - 1;
+        }
+
+        bool moved = after + 1 != subscription.PendingNext;
+        subscription.PendingNext = after + 1;
+        if (room.Ring.TryGet(after) is { } entry)
+        {
+            subscription.PendingOffset = entry.EndOffset;
+        }
+
+        if (replayed > 0)
+        {
+            metrics.Replayed(replayed);
+        }
+
+        return moved;
+    }
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Connection {ConnectionId} room {Room}: asked for messages after seq {RequestedSeq}; the oldest retained is seq {OldestSeq}, replaying from there")]
+    private static partial void LogReplayBeyondRetention(ILogger logger, long connectionId, string room, long requestedSeq, long oldestSeq);
+
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Connection {ConnectionId} room {Room}: reading history from the message log failed; retrying")]
+    private static partial void LogHistoryReadFailed(ILogger logger, Exception exception, long connectionId, string room);
+}

@@ -1,0 +1,212 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Contracts;
+using RealTimeMessageChat.Contracts.Messaging;
+using RealTimeMessageChat.Contracts.Tcp;
+using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.MainServer.Broadcasting;
+using RealTimeMessageChat.MainServer.Options;
+using RealTimeMessageChat.MainServer.Presence;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer.Networking;
+
+/// <summary>
+/// The client's commands: the <c>connection</c> handshake, status, heartbeats, and the error frame
+/// for anything else. One instance for every connection; the transport only hands frames in.
+/// </summary>
+internal sealed partial class CommandHandler(
+    IOptions<MainServerOptions> options,
+    JwtTokenService tokens,
+    RoomDirectory rooms,
+    PresenceWriter presence,
+    MainServerMetrics metrics,
+    ILogger<CommandHandler> logger)
+{
+    public static readonly byte[] PingFrame = EncodeStatic(new CommandFrame { Command = ChatCommands.HeartbeatPing });
+    private static readonly byte[] PongFrame = EncodeStatic(new CommandFrame { Command = ChatCommands.HeartbeatPong });
+
+    private readonly TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(options.Value.HandshakeTimeoutSeconds);
+
+    public MainServerMetrics Metrics => metrics;
+
+    /// <summary>Handles one frame; false means "close the connection after what is queued".</summary>
+    public ValueTask<bool> HandleAsync(ClientConnection connection, InboundFrame frame)
+    {
+        if (!connection.IsAuthenticated)
+        {
+            if (frame.Command != ChatCommands.Connection)
+            {
+                metrics.ProtocolError();
+                LogProtocolError(logger, connection.Id, "command before connection");
+                connection.Send(EncodeError(connection, "The first frame must be \"connection\"."));
+                connection.RequestClose("command before connection");
+                return ValueTask.FromResult(false);
+            }
+
+            return HandshakeAsync(connection, frame.Connect!);
+        }
+
+        switch (frame.Command)
+        {
+            case ChatCommands.HeartbeatPing:
+                connection.Send(PongFrame);
+                break;
+            case ChatCommands.HeartbeatPong:
+                break;
+            case ChatCommands.RequestClientStatusUpdate:
+                UpdateStatus(connection, frame.Status?.Message ?? string.Empty);
+                break;
+            case ChatCommands.Connection:
+                RejectCommand(connection, "already connected", "Already connected.");
+                break;
+            case ChatCommands.SendBroadcastMessage:
+                RejectCommand(connection, "client broadcast", "Clients cannot broadcast over TCP: publish through POST /publishMessage.");
+                break;
+            default:
+                RejectCommand(connection, "unknown command", $"Unknown command \"{Truncate(frame.Command)}\".");
+                break;
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>A frame that can never be valid: answer with an error where possible, then close.</summary>
+    public void RejectBadFrame(ClientConnection connection, string message)
+    {
+        metrics.ProtocolError();
+        LogBadFrame(logger, connection.Id, message);
+        connection.Send(EncodeError(connection, message));
+        connection.RequestClose("bad frame");
+    }
+
+    public void RejectHandshakeTimeout(ClientConnection connection)
+    {
+        metrics.ProtocolError();
+        LogHandshakeRejected(logger, connection.Id, "handshake timeout");
+        connection.Send(Encode(connection, new ConnectResponse { Condition = false, Error = "handshake timeout" }, ContractsJsonContext.Default.ConnectResponse));
+        connection.RequestClose("handshake timeout");
+    }
+
+    /// <summary>The connection has ended: leave the rooms, queue the offline write.</summary>
+    public void OnClosed(ClientConnection connection)
+    {
+        if (connection.IsAuthenticated)
+        {
+            rooms.Leave(connection.Delivery);
+            presence.Offline(connection.UserId!, connection.SessionId!);
+        }
+    }
+
+    private async ValueTask<bool> HandshakeAsync(ClientConnection connection, ConnectRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Id))
+        {
+            return RejectHandshake(connection, "missing id");
+        }
+
+        TokenCheck check = await tokens.ValidateAsync(request.Token);
+        if (!check.IsValid)
+        {
+            return RejectHandshake(connection, check.Error ?? "invalid token");
+        }
+
+        if (!string.Equals(check.UserId, request.Id, StringComparison.Ordinal))
+        {
+            return RejectHandshake(connection, "token does not belong to this id");
+        }
+
+        if (!rooms.IsReady)
+        {
+            try
+            {
+                await rooms.Ready.WaitAsync(_handshakeTimeout);
+            }
+            catch (TimeoutException)
+            {
+                return RejectHandshake(connection, "server not ready");
+            }
+        }
+
+        // The newest seq this server knows is its ring's head: no Redis round trip per connect.
+        // Messages the log already has beyond it reach the ring (and this client) through the feed.
+        long newest = rooms.Head(RoomDirectory.GlobalRoom);
+        long start = request.LastSeq is long lastSeq ? Math.Clamp(lastSeq, 0, newest) : newest;
+        string sessionId = Guid.NewGuid().ToString("N");
+        var reply = new ConnectResponse
+        {
+            Id = request.Id,
+            SubId = sessionId,
+            Condition = true,
+            Key = string.Empty,
+            Iv = string.Empty,
+            EncryptMode = false,
+            LastSeq = newest,
+        };
+
+        // The reply is queued before the client joins a room, so it precedes every broadcast.
+        connection.Send(Encode(connection, reply, ContractsJsonContext.Default.ConnectResponse));
+        connection.MarkAuthenticated(request.Id, sessionId);
+        rooms.Join(connection.Delivery, start);
+        presence.Online(request.Id, sessionId);
+        LogAuthenticated(logger, connection.Id, request.Id, sessionId, start, request.LastSeq is not null);
+        return true;
+    }
+
+    private void UpdateStatus(ClientConnection connection, string status)
+    {
+        byte[] reply;
+        try
+        {
+            reply = Encode(connection, new StatusUpdateResponse { Message = status }, ContractsJsonContext.Default.StatusUpdateResponse);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // JSON escaping can make the echo longer than the request; keep the frame limit.
+            RejectCommand(connection, "status too long", "Status message too long.");
+            return;
+        }
+
+        connection.Send(reply);
+        presence.Status(connection.UserId!, status);
+    }
+
+    private bool RejectHandshake(ClientConnection connection, string reason)
+    {
+        metrics.ProtocolError();
+        LogHandshakeRejected(logger, connection.Id, reason);
+        connection.Send(Encode(connection, new ConnectResponse { Condition = false, Error = reason }, ContractsJsonContext.Default.ConnectResponse));
+        connection.RequestClose($"handshake rejected: {reason}");
+        return false;
+    }
+
+    private void RejectCommand(ClientConnection connection, string kind, string message)
+    {
+        metrics.ProtocolError();
+        LogProtocolError(logger, connection.Id, kind);
+        connection.Send(EncodeError(connection, message));
+    }
+
+    private static byte[] EncodeError(ClientConnection connection, string message) =>
+        Encode(connection, new ErrorFrame { Message = message }, ContractsJsonContext.Default.ErrorFrame);
+
+    private static byte[] Encode<T>(ClientConnection connection, T frame, JsonTypeInfo<T> typeInfo) =>
+        connection.Codec.Encode(TcpFrameJson.Serialize(frame, typeInfo));
+
+    private static byte[] EncodeStatic(CommandFrame frame) =>
+        FrameCodec.Encode(TcpFrameJson.Serialize(frame, ContractsJsonContext.Default.CommandFrame));
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Debug, Message = "Connection {ConnectionId} authenticated as {UserId}, session {SessionId}, delivering after seq {StartSeq} (client sent last_seq: {HasLastSeq})")]
+    private static partial void LogAuthenticated(ILogger logger, long connectionId, string userId, string sessionId, long startSeq, bool hasLastSeq);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Connection {ConnectionId} handshake rejected: {Reason}")]
+    private static partial void LogHandshakeRejected(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent a bad frame: {Reason}")]
+    private static partial void LogBadFrame(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Connection {ConnectionId} protocol error: {Kind}")]
+    private static partial void LogProtocolError(ILogger logger, long connectionId, string kind);
+}

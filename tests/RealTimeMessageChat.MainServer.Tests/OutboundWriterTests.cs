@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using RealTimeMessageChat.MainServer.Broadcasting;
+using RealTimeMessageChat.MainServer.Delivery;
+using RealTimeMessageChat.MainServer.Tests.Support;
+using RealTimeMessageChat.Protocol;
+
+namespace RealTimeMessageChat.MainServer.Tests;
+
+public sealed class OutboundWriterTests
+{
+    [Fact]
+    public async Task Schedule_ManyFramesQueued_GoOutInOneSend()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        var (room, delivery, transport) = Create(head: 0);
+        transport.Gate.Reset();
+        room.Ring.TryAppend(1, Frame(1), now: 0);
+        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        await transport.FirstSendStarted.Task.WaitAsync(cts.Token);
+
+        // The first send is in flight: everything appended meanwhile waits for one more send.
+        for (long seq = 2; seq <= 200; seq++)
+        {
+            room.Ring.TryAppend(seq, Frame(seq), now: 0);
+            delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        }
+
+        transport.Gate.Set();
+        await transport.WaitForSeqAsync(200, cts.Token);
+
+        Assert.Equal(2, transport.Sends.Count);
+        Assert.Equal([1L], transport.Sends[0]);
+        Assert.Equal(FrameAssertions.Range(2, 200), transport.Sends[1]);
+    }
+
+    [Fact]
+    public async Task Fill_CursorBeforeTheRing_ReadsHistoryFromTheLogThenContinuesFromTheRing()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        var log = new FakeMessageLog();
+        for (int i = 0; i < 10; i++)
+        {
+            log.AppendSilently($"old {i}");
+        }
+
+        var (room, delivery, transport) = Create(head: 10, log: log, afterSeq: 4);
+        log.AppendSilently("new");
+        room.Ring.TryAppend(11, Frame(11), now: 0);
+        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        await transport.WaitForSeqAsync(11, cts.Token);
+
+        Assert.Equal(FrameAssertions.Range(5, 11), transport.Sends.SelectMany(s => s).ToList());
+    }
+
+    [Fact]
+    public async Task Fill_CursorFellOffAndTheLogIsTrimmed_ContinuesFromTheRingInsteadOfStalling()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        var (room, delivery, transport) = Create(head: 0, ringFrames: 16);
+        transport.Gate.Reset();
+        room.Ring.TryAppend(1, Frame(1), now: 0);
+        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        await transport.FirstSendStarted.Task.WaitAsync(cts.Token);
+
+        for (long seq = 2; seq <= 100; seq++)
+        {
+            room.Ring.TryAppend(seq, Frame(seq), now: 0);
+        }
+
+        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        transport.Gate.Set();
+        await transport.WaitForSeqAsync(100, cts.Token);
+
+        Assert.Equal([1L, .. FrameAssertions.Range(85, 100)], transport.Sends.SelectMany(s => s).ToList());
+    }
+
+    private static (Room Room, ClientDelivery Delivery, RecordingTransport Transport) Create(long head, FakeMessageLog? log = null, long? afterSeq = null, int ringFrames = 256)
+    {
+        var transport = new RecordingTransport();
+        var writer = new OutboundWriter(transport);
+        var target = new WriterTarget(writer);
+        var limits = new DeliveryLimits(DisconnectSlow: true, MaxBacklogBytes: 1 << 20, MaxBacklogFrames: 0, MaxBacklogAgeMs: 0, ReplayBatchSize: 512);
+        var metrics = new MainServerMetrics(new TestMeterFactory());
+        var delivery = new ClientDelivery(target, log ?? new FakeMessageLog(), new LengthPrefixedFrameCodec(), limits, metrics, NullLogger.Instance);
+        writer.Attach(delivery);
+        var room = new Room("", new FrameRing(ringFrames, 1 << 20, head));
+        delivery.Subscribe(room, afterSeq ?? head);
+        return (room, delivery, transport);
+    }
+
+    /// <summary>A broadcast-shaped frame whose seq the recording transport can read back.</summary>
+    private static byte[] Frame(long seq) => BroadcastFrameEncoder.Encode(
+        new Contracts.Storage.ChatMessage
+        {
+            MessageId = Guid.NewGuid(),
+            Seq = seq,
+            SenderId = "alice",
+            SubId = "",
+            Command = "send_broadcast_message",
+            Content = "x",
+            CreatedAt = DateTimeOffset.UtcNow,
+        },
+        new LengthPrefixedFrameCodec());
+
+    private sealed class WriterTarget(OutboundWriter writer) : IDeliveryTarget
+    {
+        public long Id => 1;
+
+        public void Schedule() => writer.Schedule();
+
+        public void EvictSlow(string detail) => throw new InvalidOperationException(detail);
+    }
+}
