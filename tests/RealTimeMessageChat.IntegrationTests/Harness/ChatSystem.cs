@@ -85,23 +85,38 @@ public sealed class ChatSystem : IAsyncDisposable
         int pair = Interlocked.Increment(ref s_nextDatabasePair) % 7;
         var system = new ChatSystem(services, id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
         await system.PrepareStorageAsync(cancellationToken);
+        try
+        {
+            await system.StartAppsAsync(mainServers, cancellationToken);
+        }
+        catch
+        {
+            // A child that failed to start fails the test; the ones that did start must not
+            // outlive it (they would hold ports, and whatever the test runner's parent holds open).
+            await system.DisposeAsync();
+            throw;
+        }
 
-        system.RestApiPort = FreePort.Next();
-        system.RestApi = system.Launch("RestApi", new() { ["RTMC_SERVER_PORT"] = $"{system.RestApiPort}" });
+        return system;
+    }
+
+    private async Task StartAppsAsync(int mainServers, CancellationToken cancellationToken)
+    {
+        RestApiPort = FreePort.Next();
+        RestApi = Launch("RestApi", new() { ["RTMC_SERVER_PORT"] = $"{RestApiPort}" });
         int consumerHealth = FreePort.Next();
-        system.Consumer = system.Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{consumerHealth}" });
+        Consumer = Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{consumerHealth}" });
         var ready = new List<Task>
         {
-            system.RestApi.WaitUntilReadyAsync($"{system.RestApiUrl}/health/ready", cancellationToken),
-            system.Consumer.WaitUntilReadyAsync($"http://127.0.0.1:{consumerHealth}/health/ready", cancellationToken),
+            RestApi.WaitUntilReadyAsync($"{RestApiUrl}/health/ready", cancellationToken),
+            Consumer.WaitUntilReadyAsync($"http://127.0.0.1:{consumerHealth}/health/ready", cancellationToken),
         };
         for (int i = 0; i < mainServers; i++)
         {
-            ready.Add(system.StartMainServerAsync(cancellationToken));
+            ready.Add(StartMainServerAsync(cancellationToken));
         }
 
         await Task.WhenAll(ready);
-        return system;
     }
 
     /// <summary>Starts another MainServer on the same Redis, on new ports (or on <paramref name="tcpPort"/> when restarting).</summary>
