@@ -121,8 +121,7 @@ internal sealed partial class ClientDelivery(
     {
         foreach (Subscription subscription in Volatile.Read(ref _subscriptions))
         {
-            Volatile.Write(ref subscription.SentOffset, subscription.PendingOffset);
-            Volatile.Write(ref subscription.Next, subscription.PendingNext);
+            subscription.CommitPending();
         }
     }
 
@@ -163,8 +162,7 @@ internal sealed partial class ClientDelivery(
         {
             // Nothing to send, yet the cursor moved (skipped or trimmed seqs): keep the move and
             // go on from the ring, or the writer would go idle with the cursor where it was.
-            Volatile.Write(ref subscription.SentOffset, subscription.PendingOffset);
-            Volatile.Write(ref subscription.Next, subscription.PendingNext);
+            subscription.CommitPending();
             if (FillFromRing(subscription, batch))
             {
                 return;

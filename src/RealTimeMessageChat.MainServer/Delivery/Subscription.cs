@@ -28,4 +28,14 @@ internal sealed class Subscription(Room room, ClientDelivery delivery, long next
 
     /// <summary>The slot in <see cref="Room.Subscribers"/>.</summary>
     public int Slot;
+
+    /// <summary>
+    /// Moves the cursor to where the pending send leaves it. The offset first: the feed's backlog
+    /// check reads <see cref="SentOffset"/> and must never see it behind a cursor already moved.
+    /// </summary>
+    public void CommitPending()
+    {
+        Volatile.Write(ref SentOffset, PendingOffset);
+        Volatile.Write(ref Next, PendingNext);
+    }
 }
