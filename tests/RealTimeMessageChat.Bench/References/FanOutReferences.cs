@@ -25,15 +25,30 @@ internal sealed class FanOutReferences(BenchContext context)
 
     private bool HasRedis => HasC && Options.ReferenceRedisPort > 0;
 
+    private string? CSkipReason => HasC ? null : Options.ReferenceSkipReason;
+
+    private string RedisSkipReason => HasC ? "no reference redis-server" : Options.ReferenceSkipReason;
+
+    /// <summary>Adds the measurement and shows it; with a <paramref name="skipReason"/> it is marked skipped and null returned.</summary>
+    private Measurement? Begin(string id, string title, string? skipReason)
+    {
+        Measurement result = context.Add(id, title);
+        context.Progress.Begin(result.Title);
+        if (skipReason is null)
+        {
+            return result;
+        }
+
+        result.Skipped = skipReason;
+        context.Progress.Info("skipped: " + skipReason);
+        return null;
+    }
+
     /// <summary>C server + client, flat out; at N=10,000 also the connect time and the server's RSS per connection.</summary>
     public async Task CMaxAsync(int clients, int size, long deliveries)
     {
-        Measurement result = context.Add($"c.max.n{clients}.s{size}", $"C epoll server, coalesced (-w 2): N={clients:N0}, {size} B");
-        context.Progress.Begin(result.Title);
-        if (!HasC)
+        if (Begin($"c.max.n{clients}.s{size}", $"C epoll server, coalesced (-w 2): N={clients:N0}, {size} B", CSkipReason) is not { } result)
         {
-            result.Skipped = Options.ReferenceSkipReason;
-            context.Progress.Info("skipped: " + result.Skipped);
             return;
         }
 
@@ -78,12 +93,8 @@ internal sealed class FanOutReferences(BenchContext context)
     /// </summary>
     public async Task CalibrateAsync(int clients, int size, long deliveries)
     {
-        Measurement result = context.Add($"calibrate.n{clients}.s{size}", $"calibration: C server → this generator's clients, N={clients:N0}, {size} B");
-        context.Progress.Begin(result.Title);
-        if (!HasC)
+        if (Begin($"calibrate.n{clients}.s{size}", $"calibration: C server → this generator's clients, N={clients:N0}, {size} B", CSkipReason) is not { } result)
         {
-            result.Skipped = Options.ReferenceSkipReason;
-            context.Progress.Info("skipped: " + result.Skipped);
             return;
         }
 
@@ -125,12 +136,8 @@ internal sealed class FanOutReferences(BenchContext context)
     /// <summary>C server paced at <paramref name="rate"/> frames/s (each stamped with its scheduled time).</summary>
     public async Task CPacedAsync(int clients, int size, int rate, double seconds)
     {
-        Measurement result = context.Add($"c.paced.n{clients}.r{rate}", $"C epoll server paced: N={clients:N0} × {rate:N0}/s, {size} B");
-        context.Progress.Begin(result.Title);
-        if (!HasC)
+        if (Begin($"c.paced.n{clients}.r{rate}", $"C epoll server paced: N={clients:N0} × {rate:N0}/s, {size} B", CSkipReason) is not { } result)
         {
-            result.Skipped = Options.ReferenceSkipReason;
-            context.Progress.Info("skipped: " + result.Skipped);
             return;
         }
 
@@ -158,12 +165,8 @@ internal sealed class FanOutReferences(BenchContext context)
     {
         string id = rate > 0 ? $"redis.paced.n{clients}.r{rate}" : $"redis.max.n{clients}.s{size}";
         string title = rate > 0 ? $"Redis pub/sub paced: N={clients:N0} × {rate:N0}/s, {size} B" : $"Redis pub/sub: N={clients:N0}, {size} B";
-        Measurement result = context.Add(id, title);
-        context.Progress.Begin(result.Title);
-        if (!HasRedis)
+        if (Begin(id, title, !HasRedis ? RedisSkipReason : null) is not { } result)
         {
-            result.Skipped = HasC ? "no reference redis-server" : Options.ReferenceSkipReason;
-            context.Progress.Info("skipped: " + result.Skipped);
             return;
         }
 
@@ -199,12 +202,8 @@ internal sealed class FanOutReferences(BenchContext context)
     /// <summary>redis-server's RSS with N idle subscribers, per subscriber.</summary>
     public async Task RedisIdleAsync(int clients)
     {
-        Measurement result = context.Add($"redis.idle.n{clients}", $"Redis pub/sub: {clients:N0} idle subscribers, RSS per connection");
-        context.Progress.Begin(result.Title);
-        if (!HasRedis || Options.ReferenceRedisPid <= 0)
+        if (Begin($"redis.idle.n{clients}", $"Redis pub/sub: {clients:N0} idle subscribers, RSS per connection", !HasRedis || Options.ReferenceRedisPid <= 0 ? RedisSkipReason : null) is not { } result)
         {
-            result.Skipped = HasC ? "no reference redis-server" : Options.ReferenceSkipReason;
-            context.Progress.Info("skipped: " + result.Skipped);
             return;
         }
 
