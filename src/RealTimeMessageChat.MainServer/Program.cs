@@ -6,7 +6,7 @@ using RealTimeMessageChat.MainServer;
 
 return await RtmcProgram.RunAsync("MainServer", async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = RtmcProgram.CreateWebApplicationBuilder(args);
     builder.AddRtmcConfiguration("main_server_configurations.json", args);
     builder.AddRtmcLogging("MainServer");
     builder.AddMainServer();

@@ -6,7 +6,7 @@ using RealTimeMessageChat.MainServerConsumer;
 
 return await RtmcProgram.RunAsync("MainServerConsumer", async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = RtmcProgram.CreateWebApplicationBuilder(args);
     builder.AddRtmcConfiguration("main_server_consumer_configurations.json", args);
     builder.AddRtmcLogging("MainServerConsumer");
     builder.AddMainServerConsumer();

@@ -5,7 +5,7 @@ using RealTimeMessageChat.RestApi;
 
 return await RtmcProgram.RunAsync("RestApi", async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = RtmcProgram.CreateWebApplicationBuilder(args);
     builder.AddRtmcConfiguration("rest_api_configurations.json", args);
     builder.AddRtmcLogging("RestApi");
     builder.AddRestApi();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Serilog;
 
 namespace RealTimeMessageChat.Infrastructure.Hosting;
@@ -9,6 +10,20 @@ namespace RealTimeMessageChat.Infrastructure.Hosting;
 /// </summary>
 public static class RtmcProgram
 {
+    /// <summary>
+    /// <see cref="WebApplication.CreateBuilder(string[])"/> without the default sources' file
+    /// watching. <c>AddRtmcConfiguration</c> replaces those sources anyway, but the default
+    /// <c>appsettings.json</c> source has already started a recursive watcher on the content root
+    /// by then: with the checkout as the working directory, 800 inotify watches, woken by every
+    /// log line and build output under it (a tenth of the consumer's CPU under load, perf
+    /// 2026-12-02). Our own configuration file is read once at start (CONTRACT.md).
+    /// </summary>
+    public static WebApplicationBuilder CreateWebApplicationBuilder(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+    }
+
     public static async Task<int> RunAsync(string applicationName, Func<Task> run)
     {
         ArgumentNullException.ThrowIfNull(run);
