@@ -28,6 +28,10 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
     {
         Id = id;
         _socket = socket;
+
+        // The writer's first try at a send must return at once (SocketSender); the receive loop
+        // and the slow sends are asynchronous and do not depend on it.
+        _socket.Blocking = false;
         Codec = codec;
         _handler = handler;
         _settings = settings;
