@@ -108,6 +108,8 @@ public sealed class OutboundWriterTests
 
         public void Schedule() => writer.Schedule();
 
+        public void RunNow() => writer.RunNow();
+
         public void EvictSlow(string detail) => throw new InvalidOperationException(detail);
     }
 }

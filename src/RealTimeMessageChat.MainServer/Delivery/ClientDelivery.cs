@@ -59,7 +59,7 @@ internal sealed partial class ClientDelivery(
 
     /// <summary>
     /// The feed appended to the subscription's room. Checks the backlog here, on the feed's
-    /// thread, so a client whose writer is stuck in a send is still caught; then wakes the writer.
+    /// thread, so a client whose writer is stuck in a send is still caught; then runs the writer here.
     /// </summary>
     public void OnAppended(Subscription subscription, long now)
     {
@@ -87,7 +87,7 @@ internal sealed partial class ClientDelivery(
             }
         }
 
-        target.Schedule();
+        target.RunNow();
     }
 
     public ValueTask FillAsync(OutboundBatch batch)

@@ -11,6 +11,12 @@ internal interface IDeliveryTarget
     /// <summary>Makes the writer run soon if it is idle; cheap and safe from any thread.</summary>
     void Schedule();
 
+    /// <summary>
+    /// Runs the writer on the calling thread if it is idle (the feed's fan-out); returns once its
+    /// send is done or waiting on the socket. A writer already running picks the new frames up.
+    /// </summary>
+    void RunNow();
+
     /// <summary>Disconnects a client whose backlog passed its bounds.</summary>
     void EvictSlow(string detail);
 }

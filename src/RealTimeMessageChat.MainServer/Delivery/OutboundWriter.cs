@@ -85,6 +85,23 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// <see cref="Schedule"/>, but an idle writer runs here and now, up to its first wait. The
+    /// feed calls it for every client of a batch: one thread sending to each client in turn (the C
+    /// reference server's shape) instead of a work item per client. Per client and per message,
+    /// queuing and waking a pool thread cost more than the send itself, and on two cores the pool's
+    /// threads competed with everything else for the CPU: fan-out N=1,000 × 100 msg/s p50
+    /// (measured 2026-12-02, same hour) and max fan-out figures below.
+    /// </summary>
+    public void RunNow()
+    {
+        Interlocked.Exchange(ref _pending, 1);
+        if (Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
+        {
+            _ = RunAsync();
+        }
+    }
+
     /// <summary>No more broadcasts: send the queued control frames, then finish.</summary>
     public void Complete()
     {

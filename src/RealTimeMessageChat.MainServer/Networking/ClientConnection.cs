@@ -152,6 +152,8 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
 
     public void Schedule() => _writer.Schedule();
 
+    public void RunNow() => _writer.RunNow();
+
     public void EvictSlow(string detail)
     {
         if (CloseReason is not null)

@@ -33,6 +33,21 @@ internal static unsafe partial class Native
 
     private static readonly int EventDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
+    public const int ClockMonotonic = 1;
+    public const int TimerAbsTime = 1;
+
+    [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    public static partial int ClockNanosleep(int clock, int flags, TimeSpec* request, TimeSpec* remain);
+
+    /// <summary>Sleeps (no spinning) until CLOCK_MONOTONIC reads <paramref name="nanoseconds"/>.</summary>
+    public static void SleepUntilMonotonic(long nanoseconds)
+    {
+        var until = new TimeSpec { Seconds = nanoseconds / 1_000_000_000, Nanoseconds = nanoseconds % 1_000_000_000 };
+        while (ClockNanosleep(ClockMonotonic, TimerAbsTime, &until, null) == EIntr)
+        {
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
@@ -114,5 +129,12 @@ internal static unsafe partial class Native
         public ushort PortNetworkOrder;
         public uint AddressNetworkOrder;
         public ulong Zero;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }
