@@ -103,7 +103,9 @@ stop_reference_redis() { stop_pid "reference Redis" "$STATE_DIR/ref-redis/redis.
 # APP_ENV is apps.sh's associative array.
 # shellcheck disable=SC2034
 configure_bench_apps() {
-    APP_ENV["RestApi"]="RTMC_SERVER_PORT=$BENCH_REST_PORT"
+    # The per-user publish limit is a policy, not the system's capacity: the throughput scenario's
+    # 40 users would otherwise be capped at 40 x rate_limit_per_second (8,000/s by default).
+    APP_ENV["RestApi"]="RTMC_SERVER_PORT=$BENCH_REST_PORT RTMC_RATE_LIMIT_PER_SECOND=1000000 RTMC_RATE_LIMIT_BURST=1000000"
     APP_ENV["MainServerConsumer"]="RTMC_HEALTH_PORT=$BENCH_CONSUMER_HEALTH_PORT"
     APP_ENV["MainServer"]="RTMC_SERVER_PORT=$BENCH_TCP_PORT RTMC_HEALTH_PORT=$BENCH_SERVER_HEALTH_PORT RTMC_MAX_CONNECTIONS=11000"
 }

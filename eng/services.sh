@@ -143,7 +143,10 @@ rabbit_env() {
     # An empty env file, so /etc/rabbitmq/rabbitmq-env.conf (the system broker's) is ignored.
     export RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf
     # Keeps the Erlang distribution port on loopback as well.
-    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    # +sbwt none (and for the dirty schedulers): Erlang's schedulers do not busy-wait for work
+    # when they run out of it. On two cores that spinning took CPU from everything else the
+    # pipeline runs (RabbitMQ's own guidance for shared or small machines).
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"
 }
 
 write_rabbit_config() {
