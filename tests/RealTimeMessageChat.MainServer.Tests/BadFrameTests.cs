@@ -17,7 +17,27 @@ public sealed class BadFrameTests
         { "not an object", Frame("[1,2,3]") },
         { "no command", Frame("{\"id\":\"bob\"}") },
         { "command not a string", Frame("{\"command\":42}") },
+
+        // Valid UTF-8 and valid JSON, but an escape no string can hold (issue 9, defect 2).
+        { "lone surrogate as the command", Frame("{\"command\":\"\\ud800\"}") },
     };
+
+    [Theory]
+    [InlineData("{\"command\":\"connection\",\"id\":\"\\udc00\",\"token\":\"x\"}")]
+    [InlineData("{\"command\":\"connection\",\"id\":\"bob\",\"token\":\"\\ud800\"}")]
+    public async Task LoneSurrogateInAConnectionField_RepliesErrorAndCloses(string json)
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        await using TestServer server = await TestServer.StartAsync(cts.Token);
+        await using TestClient client = await TestClient.OpenAsync(server.EndPoint, cts.Token);
+
+        await client.SendRawAsync(Frame(json), cts.Token);
+        List<JsonElement> frames = await client.ReadUntilClosedAsync(cts.Token);
+
+        JsonElement reply = Assert.Single(frames);
+        Assert.True(reply.Command() is "error" or "connection", TestClient.Describe(reply));
+        Assert.False(reply.TryGetProperty("condition", out JsonElement condition) && condition.GetBoolean(), TestClient.Describe(reply));
+    }
 
     [Theory]
     [MemberData(nameof(BadFrames))]

@@ -19,6 +19,9 @@ public sealed class RequestLoggingTests : IDisposable
         {
             ["log_root_path"] = _logs,
             ["log_to_console"] = "false",
+
+            // Accepted publishes are logged at Debug (the hot path); see the test below.
+            ["log_level"] = "Debug",
         });
         using HttpClient client = factory.CreateClient();
         string token = await factory.RegisterAndLoginAsync(client, "logged_user", cts.Token);
@@ -37,7 +40,32 @@ public sealed class RequestLoggingTests : IDisposable
         Assert.DoesNotContain("probe=1", text, StringComparison.Ordinal);
     }
 
-    // The file sink sits behind the async sink: the line arrives a moment after the response.
+    [Fact]
+    public async Task AtInformation_AcceptedPublishesAreNotLogged_RefusalsAre()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        await using var factory = new RestApiFactory(new Dictionary<string, string?>
+        {
+            ["log_root_path"] = _logs,
+            ["log_to_console"] = "false",
+            ["log_level"] = "Information",
+        });
+        using HttpClient client = factory.CreateClient();
+        string token = await factory.RegisterAndLoginAsync(client, "quiet_user", cts.Token);
+        using HttpClient publisher = factory.CreateClient(token);
+        HttpResponseMessage accepted = await publisher.PostAsJsonAsync("/publishMessage", new { content = "fine" }, cts.Token);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        HttpResponseMessage refused = await publisher.PostAsJsonAsync("/publishMessage", new { content = "" }, cts.Token);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        // The refusal came after the accepted publish: once its line is there, the other would be too.
+        string text = await ReadLogUntilAsync("HTTP POST /publishMessage responded 400", cts.Token);
+
+        Assert.DoesNotContain("HTTP POST /publishMessage responded 202", text, StringComparison.Ordinal);
+    }
+
+    // The file sink sits behind the async sink and flushes every second: the line arrives a moment
+    // after the response.
     private async Task<string> ReadLogUntilAsync(string expected, CancellationToken cancellationToken)
     {
         while (true)

@@ -48,7 +48,17 @@ public static class TcpFrameJson
             throw new TcpFrameException("Frame has no string \"command\".");
         }
 
-        command = element.GetString()!;
+        try
+        {
+            command = element.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
+            document.Dispose();
+            throw new TcpFrameException($"Frame's \"command\" is not valid text: {ex.Message}", ex);
+        }
+
         return document;
     }
 

@@ -22,8 +22,9 @@ internal readonly record struct InboundFrame(string Command, ConnectRequest? Con
                 _ => new InboundFrame(command, null, null),
             };
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string field escapes a lone surrogate ("\ud800").
             throw new TcpFrameException($"Invalid \"{command}\" frame: {ex.Message}", ex);
         }
     }
