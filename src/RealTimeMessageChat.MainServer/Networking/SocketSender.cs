@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
@@ -23,6 +24,8 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 
     /// <summary>Bytes a batch may hold to be sent by copy: the writer's cap plus one large frame's slack.</summary>
     private const int ScratchBytes = 512 * 1024;
+
+    private const int MinScratchBytes = 16 * 1024;
 
     [ThreadStatic]
     private static byte[]? t_scratch;
@@ -51,7 +54,14 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
             return SendGatheredAsync(socket, segments);
         }
 
-        byte[] scratch = t_scratch ??= GC.AllocateUninitializedArray<byte>(ScratchBytes);
+        // Grown to the largest batch this thread has sent, so handshake replies on an idle server
+        // cost a few KiB per thread, not the cap (idle memory is measured per connection).
+        byte[]? scratch = t_scratch;
+        if (scratch is null || scratch.Length < total)
+        {
+            scratch = t_scratch = GC.AllocateUninitializedArray<byte>((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(total, MinScratchBytes)));
+        }
+
         int length = 0;
         for (int i = 0; i < segments.Count; i++)
         {
