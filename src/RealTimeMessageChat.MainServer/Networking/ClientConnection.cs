@@ -39,7 +39,12 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         _writer = new OutboundWriter(this);
         OpenedAt = Environment.TickCount64;
         _lastInboundAt = OpenedAt;
-        _lastPingAt = OpenedAt;
+
+        // The first ping comes between half an interval and one interval after the connect, spread
+        // by id, so clients that connected together (10,000 in a second after a restart) are not
+        // pinged, and do not answer, in one burst every interval that lands on a broadcast.
+        long half = Math.Max(1, settings.HeartbeatIntervalMs / 2);
+        _lastPingAt = OpenedAt - (long)(((ulong)id * 0x9E3779B97F4A7C15UL >> 33) % (ulong)half);
     }
 
     public long Id { get; }
