@@ -201,10 +201,12 @@ internal sealed partial class CommandHandler(
     [LoggerMessage(EventId = 2200, Level = LogLevel.Debug, Message = "Connection {ConnectionId} authenticated as {UserId}, session {SessionId}, delivering after seq {StartSeq} (client sent last_seq: {HasLastSeq})")]
     private static partial void LogAuthenticated(ILogger logger, long connectionId, string userId, string sessionId, long startSeq, bool hasLastSeq);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Connection {ConnectionId} handshake rejected: {Reason}")]
+    // Information, not Warning: any client can cause these before it has authenticated, and the
+    // log is not theirs to fill (issue 9). Counted by the protocol-error metric either way.
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Connection {ConnectionId} handshake rejected: {Reason}")]
     private static partial void LogHandshakeRejected(ILogger logger, long connectionId, string reason);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Connection {ConnectionId} sent a bad frame: {Reason}")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Connection {ConnectionId} sent a bad frame: {Reason}")]
     private static partial void LogBadFrame(ILogger logger, long connectionId, string reason);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Connection {ConnectionId} protocol error: {Kind}")]
