@@ -17,6 +17,8 @@ internal sealed class MainServerMetrics
     private readonly Counter<long> _slowClientsEvicted;
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _replayedFrames;
+    private readonly Counter<long> _guestsAccepted;
+    private readonly UpDownCounter<long> _guestsCurrent;
 
     public MainServerMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,8 @@ internal sealed class MainServerMetrics
         _deliveries = meter.CreateCounter<long>("rtmc.mainserver.deliveries", unit: "{frame}", description: "Broadcast frames offered to a client (live: once per batch for all subscribers) or replayed from Redis");
         _slowClientsEvicted = meter.CreateCounter<long>("rtmc.mainserver.slow_clients.evicted", unit: "{connection}", description: "Clients disconnected because their backlog passed its bounds (bytes, frames or age)");
         _protocolErrors = meter.CreateCounter<long>("rtmc.mainserver.protocol.errors", unit: "{error}", description: "Bad frames, failed handshakes and unknown commands");
+        _guestsAccepted = meter.CreateCounter<long>("rtmc.mainserver.guests.accepted", unit: "{connection}", description: "C++ toolkit clients admitted by the shared key (receive-only guests of the global room)");
+        _guestsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.guests.current", unit: "{connection}", description: "C++ toolkit guests connected now");
         _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
     }
 
@@ -55,4 +59,12 @@ internal sealed class MainServerMetrics
     public void SlowClientEvicted() => _slowClientsEvicted.Add(1);
 
     public void ProtocolError() => _protocolErrors.Add(1);
+
+    public void GuestConnected()
+    {
+        _guestsAccepted.Add(1);
+        _guestsCurrent.Add(1);
+    }
+
+    public void GuestClosed() => _guestsCurrent.Add(-1);
 }

@@ -1,3 +1,6 @@
+using RealTimeMessageChat.Protocol;
+using RealTimeMessageChat.Protocol.Toolkit;
+
 namespace RealTimeMessageChat.MainServer.Broadcasting;
 
 /// <summary>
@@ -10,5 +13,28 @@ namespace RealTimeMessageChat.MainServer.Broadcasting;
 /// <param name="AppendedAt">When the feed appended it (<see cref="Environment.TickCount64"/>): the backlog's age.</param>
 internal sealed record RingEntry(long Seq, byte[] Frame, long EndOffset, long AppendedAt)
 {
+    private byte[]? _toolkitFrame;
+
     public long StartOffset => EndOffset - Frame.Length;
+
+    /// <summary>
+    /// The same broadcast for C++ toolkit clients: the same JSON in a toolkit Message frame, made on
+    /// first use and then shared by every such client (two writers racing make the same bytes).
+    /// <see cref="Frame"/> is the length-prefixed encoding the feed writes (4-byte header).
+    /// </summary>
+    public byte[] ToolkitFrame
+    {
+        get
+        {
+            byte[]? frame = Volatile.Read(ref _toolkitFrame);
+            if (frame is not null)
+            {
+                return frame;
+            }
+
+            frame = Frame.Length <= FrameCodec.HeaderSize ? []
+                : ToolkitFrameCodec.Encode(ToolkitMode.Message, Frame.AsSpan(FrameCodec.HeaderSize));
+            return Interlocked.CompareExchange(ref _toolkitFrame, frame, null) ?? frame;
+        }
+    }
 }

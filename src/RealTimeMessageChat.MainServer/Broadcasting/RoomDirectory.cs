@@ -62,7 +62,10 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
             var room = new Room(name, new FrameRing(_options.RingCapacityFrames, _options.RingCapacityBytes, head));
             foreach (ClientDelivery? member in _members.Items)
             {
-                member?.Subscribe(room, head);
+                if (member is { GlobalRoomOnly: false })
+                {
+                    member.Subscribe(room, head);
+                }
             }
 
             _byName[name] = room;
@@ -82,7 +85,14 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
             delivery.MemberSlot = _members.Add(delivery);
             foreach (Room room in _rooms)
             {
-                delivery.Subscribe(room, room.Name == GlobalRoom ? globalAfterSeq : room.Ring.Head);
+                if (room.Name == GlobalRoom)
+                {
+                    delivery.Subscribe(room, globalAfterSeq);
+                }
+                else if (!delivery.GlobalRoomOnly)
+                {
+                    delivery.Subscribe(room, room.Ring.Head);
+                }
             }
         }
     }

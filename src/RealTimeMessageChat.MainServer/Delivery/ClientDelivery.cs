@@ -22,6 +22,22 @@ internal sealed partial class ClientDelivery(
 {
     private Subscription[] _subscriptions = [];
     private volatile bool _historyFailed;
+    private IFrameCodec _codec = codec;
+    private bool _toolkitFraming;
+
+    /// <summary>A receive-only guest (a C++ toolkit client): subscribed to the global room only.</summary>
+    public bool GlobalRoomOnly { get; private set; }
+
+    /// <summary>
+    /// The client speaks the C++ toolkit's framing: it gets each ring entry's toolkit frame, and
+    /// history is encoded with <paramref name="toolkitCodec"/>. Set once, before the client joins.
+    /// </summary>
+    public void UseToolkitFraming(IFrameCodec toolkitCodec)
+    {
+        _codec = toolkitCodec;
+        _toolkitFraming = true;
+        GlobalRoomOnly = true;
+    }
 
     /// <summary>The slot in the directory's member list.</summary>
     public int MemberSlot { get; set; } = -1;
@@ -107,7 +123,7 @@ internal sealed partial class ClientDelivery(
                 break;
             }
 
-            if (!FillFromRing(subscription, batch))
+            if (!FillFromRing(subscription, batch, _toolkitFraming))
             {
                 // History is rare and slow: one room's read per send, the rest go in the next.
                 return ReadHistoryAsync(subscription, batch);
@@ -126,7 +142,7 @@ internal sealed partial class ClientDelivery(
     }
 
     /// <summary>Adds the subscription's due frames from the ring; false when it needs one the ring lacks.</summary>
-    private static bool FillFromRing(Subscription subscription, OutboundBatch batch)
+    private static bool FillFromRing(Subscription subscription, OutboundBatch batch, bool toolkitFraming)
     {
         FrameRing ring = subscription.Room.Ring;
         long next = subscription.Next;
@@ -144,7 +160,7 @@ internal sealed partial class ClientDelivery(
 
             if (entry.Frame.Length > 0)
             {
-                batch.Add(entry.Frame);
+                batch.Add(toolkitFraming ? entry.ToolkitFrame : entry.Frame);
             }
 
             offset = entry.EndOffset;
@@ -163,7 +179,7 @@ internal sealed partial class ClientDelivery(
             // Nothing to send, yet the cursor moved (skipped or trimmed seqs): keep the move and
             // go on from the ring, or the writer would go idle with the cursor where it was.
             subscription.CommitPending();
-            if (FillFromRing(subscription, batch))
+            if (FillFromRing(subscription, batch, _toolkitFraming))
             {
                 return;
             }
@@ -206,7 +222,7 @@ internal sealed partial class ClientDelivery(
             byte[]? frame = null;
             try
             {
-                frame = BroadcastFrameEncoder.Encode(message, codec);
+                frame = BroadcastFrameEncoder.Encode(message, _codec);
             }
             catch (ArgumentOutOfRangeException)
             {

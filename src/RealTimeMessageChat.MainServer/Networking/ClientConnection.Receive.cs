@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using RealTimeMessageChat.Contracts.Tcp;
 using RealTimeMessageChat.Protocol;
+using RealTimeMessageChat.Protocol.Toolkit;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
@@ -10,6 +11,7 @@ internal sealed partial class ClientConnection
 {
     private long _lastInboundAt;
     private long _partialSince;
+    private bool _framingChosen;
 
     private async Task ReceiveLoopAsync()
     {
@@ -53,6 +55,16 @@ internal sealed partial class ClientConnection
                     return;
                 }
 
+                if (count == 0 && Toolkit is null && !_framingChosen)
+                {
+                    // The first byte picks the framing for the life of the connection (issue 10).
+                    _framingChosen = true;
+                    if (buffer[0] == ToolkitFrameCodec.StartByte)
+                    {
+                        UseToolkitFraming();
+                    }
+                }
+
                 count += received;
                 var pending = new ReadOnlySequence<byte>(buffer, 0, count);
                 bool keepReading = true;
@@ -61,7 +73,7 @@ internal sealed partial class ClientConnection
                     Volatile.Write(ref _lastInboundAt, Environment.TickCount64);
 
                     // The payload is valid only until the buffer is reused: parse it into owned values first.
-                    InboundFrame frame = InboundFrame.Parse(payload);
+                    InboundFrame frame = Toolkit is { } toolkit ? InboundFrame.ParseToolkit(toolkit.LastMode, payload) : InboundFrame.Parse(payload);
                     keepReading = await _handler.HandleAsync(this, frame);
                 }
 

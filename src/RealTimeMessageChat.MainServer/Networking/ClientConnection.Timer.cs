@@ -54,7 +54,7 @@ internal sealed partial class ClientConnection
         if (now - _lastPingAt >= _settings.HeartbeatIntervalMs)
         {
             _lastPingAt = now;
-            Send(CommandHandler.PingFrame);
+            Send(Toolkit is null ? CommandHandler.PingFrame : CommandHandler.ToolkitPingFrame);
         }
 
         if (Delivery.NeedsRetry)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.Protocol;
+using RealTimeMessageChat.Protocol.Toolkit;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
@@ -51,8 +52,14 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
 
     public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
 
-    /// <summary>This connection's framing: chosen per connection (issue 10 picks it on the first byte).</summary>
-    public IFrameCodec Codec { get; }
+    /// <summary>This connection's framing: ours, or the C++ toolkit's when the first byte is 0xFD.</summary>
+    public IFrameCodec Codec { get; private set; }
+
+    /// <summary>The connection speaks the C++ toolkit's framing (set on its first byte, before any frame).</summary>
+    public ToolkitMessageCodec? Toolkit { get; private set; }
+
+    /// <summary>A C++ toolkit client admitted by the shared key: a receive-only guest, no user account.</summary>
+    public bool IsGuest { get; private set; }
 
     /// <summary>What this client has been given, per room; set before the connection runs.</summary>
     public ClientDelivery Delivery { get; private set; } = null!;
@@ -158,6 +165,17 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
     public void Schedule() => _writer.Schedule();
 
     public void RunNow() => _writer.RunNow();
+
+    /// <summary>Switches to the C++ toolkit's framing; called by the receive loop on the first byte, before any frame.</summary>
+    private void UseToolkitFraming()
+    {
+        var codec = new ToolkitMessageCodec(new ToolkitLimits { MaxBodyBytes = _settings.MaxFrameBytes });
+        Toolkit = codec;
+        Codec = codec;
+        Delivery.UseToolkitFraming(codec);
+    }
+
+    public void MarkGuest() => IsGuest = true;
 
     public void EvictSlow(string detail)
     {

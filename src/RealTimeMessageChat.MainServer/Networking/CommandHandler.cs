@@ -8,6 +8,7 @@ using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
 using RealTimeMessageChat.Protocol;
+using RealTimeMessageChat.Protocol.Toolkit;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
@@ -25,6 +26,10 @@ internal sealed partial class CommandHandler(
 {
     public static readonly byte[] PingFrame = EncodeStatic(new CommandFrame { Command = ChatCommands.HeartbeatPing });
     private static readonly byte[] PongFrame = EncodeStatic(new CommandFrame { Command = ChatCommands.HeartbeatPong });
+
+    /// <summary>The C++ toolkit's heartbeat: the plain string in a Message frame, answered by its prefix.</summary>
+    public static readonly byte[] ToolkitPingFrame = ToolkitFrameCodec.Encode(ToolkitMode.Message, ToolkitMessages.HeartbeatPingUtf8);
+    private static readonly byte[] ToolkitPongFrame = ToolkitFrameCodec.Encode(ToolkitMode.Message, ToolkitMessages.HeartbeatPongUtf8);
 
     private readonly TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(options.Value.HandshakeTimeoutSeconds);
 
@@ -44,13 +49,15 @@ internal sealed partial class CommandHandler(
                 return ValueTask.FromResult(false);
             }
 
-            return HandshakeAsync(connection, frame.Connect!);
+            return frame.Toolkit is { } toolkit
+                ? ToolkitHandshakeAsync(connection, toolkit)
+                : HandshakeAsync(connection, frame.Connect!);
         }
 
         switch (frame.Command)
         {
             case ChatCommands.HeartbeatPing:
-                connection.Send(PongFrame);
+                connection.Send(connection.Toolkit is null ? PongFrame : ToolkitPongFrame);
                 break;
             case ChatCommands.HeartbeatPong:
                 break;
@@ -84,7 +91,9 @@ internal sealed partial class CommandHandler(
     {
         metrics.ProtocolError();
         LogHandshakeRejected(logger, connection.Id, "handshake timeout");
-        connection.Send(Encode(connection, new ConnectResponse { Condition = false, Error = "handshake timeout" }, ContractsJsonContext.Default.ConnectResponse));
+        connection.Send(connection.Toolkit is null
+            ? Encode(connection, new ConnectResponse { Condition = false, Error = "handshake timeout" }, ContractsJsonContext.Default.ConnectResponse)
+            : ToolkitFrameCodec.Encode(ToolkitMode.Connection, ToolkitReplies.Connection(string.Empty, string.Empty, condition: false)));
         connection.RequestClose("handshake timeout");
     }
 
@@ -94,7 +103,14 @@ internal sealed partial class CommandHandler(
         if (connection.IsAuthenticated)
         {
             rooms.Leave(connection.Delivery);
-            presence.Offline(connection.UserId!, connection.SessionId!);
+            if (connection.IsGuest)
+            {
+                metrics.GuestClosed();
+            }
+            else
+            {
+                presence.Offline(connection.UserId!, connection.SessionId!);
+            }
         }
     }
 
@@ -153,6 +169,64 @@ internal sealed partial class CommandHandler(
         return true;
     }
 
+    /// <summary>
+    /// The original C++ UserClient's handshake (shared/legacy-toolkit/WIRE.md): no token, the shared
+    /// <c>registered_key</c> instead; answered in a toolkit Connection frame exactly as the original
+    /// server answers (<c>key</c>, <c>iv</c> and <c>encrypt_mode</c> must be there, or the client
+    /// never confirms). Such a session is a receive-only guest of the global room: it has no account,
+    /// writes no presence, and is counted apart (<c>rtmc.mainserver.guests.current</c>).
+    /// </summary>
+    private async ValueTask<bool> ToolkitHandshakeAsync(ClientConnection connection, ToolkitConnect request)
+    {
+        MainServerOptions o = options.Value;
+        if (!o.LegacyToolkitClients)
+        {
+            return RejectToolkitHandshake(connection, request, "C++ toolkit clients are turned off (legacy_toolkit_clients)");
+        }
+
+        if (string.IsNullOrEmpty(request.Id))
+        {
+            return RejectToolkitHandshake(connection, request, "missing id");
+        }
+
+        if (!string.Equals(request.RegisteredKey, o.LegacyRegisteredKey, StringComparison.Ordinal))
+        {
+            return RejectToolkitHandshake(connection, request, "wrong registered_key");
+        }
+
+        if (!rooms.IsReady)
+        {
+            try
+            {
+                await rooms.Ready.WaitAsync(_handshakeTimeout);
+            }
+            catch (TimeoutException)
+            {
+                return RejectToolkitHandshake(connection, request, "server not ready");
+            }
+        }
+
+        // A reconnect carries its previous session id: welcome it back under the same one.
+        bool returning = ToolkitSessionIds.IsWellFormed(request.SubId);
+        string sessionId = returning ? request.SubId : ToolkitSessionIds.Create();
+        connection.Send(ToolkitFrameCodec.Encode(ToolkitMode.Connection, ToolkitReplies.Connection(request.Id, sessionId, condition: true)));
+        connection.MarkGuest();
+        connection.MarkAuthenticated(request.Id, sessionId);
+        rooms.Join(connection.Delivery, rooms.Head(RoomDirectory.GlobalRoom));
+        metrics.GuestConnected();
+        LogToolkitGuest(logger, connection.Id, request.Id, sessionId, returning);
+        return true;
+    }
+
+    private bool RejectToolkitHandshake(ClientConnection connection, ToolkitConnect request, string reason)
+    {
+        metrics.ProtocolError();
+        LogHandshakeRejected(logger, connection.Id, "C++ toolkit client: " + reason);
+        connection.Send(ToolkitFrameCodec.Encode(ToolkitMode.Connection, ToolkitReplies.Connection(request.Id, request.SubId, condition: false)));
+        connection.RequestClose($"handshake rejected: {reason}");
+        return false;
+    }
+
     private void UpdateStatus(ClientConnection connection, string status)
     {
         byte[] reply;
@@ -168,7 +242,10 @@ internal sealed partial class CommandHandler(
         }
 
         connection.Send(reply);
-        presence.Status(connection.UserId!, status);
+        if (!connection.IsGuest)
+        {
+            presence.Status(connection.UserId!, status);
+        }
     }
 
     private bool RejectHandshake(ClientConnection connection, string reason)
@@ -208,6 +285,9 @@ internal sealed partial class CommandHandler(
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Connection {ConnectionId} sent a bad frame: {Reason}")]
     private static partial void LogBadFrame(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Connection {ConnectionId}: C++ toolkit client {ClientTitle} admitted as a receive-only guest, session {SessionId} (returning: {Returning})")]
+    private static partial void LogToolkitGuest(ILogger logger, long connectionId, string clientTitle, string sessionId, bool returning);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Connection {ConnectionId} protocol error: {Kind}")]
     private static partial void LogProtocolError(ILogger logger, long connectionId, string kind);

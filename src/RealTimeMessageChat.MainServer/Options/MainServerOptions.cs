@@ -36,6 +36,20 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(64, 16 * 1024 * 1024)]
     public int MaxFrameBytes { get; set; } = FrameCodec.DefaultMaxPayloadSize;
 
+    /// <summary>
+    /// Whether the original C++ UserClient may connect (first byte 0xFD: the C++ toolkit's framing).
+    /// Such sessions have no token: they are receive-only guests of the global room, admitted by
+    /// <see cref="LegacyRegisteredKey"/> alone, as the original server admits them. Default true.
+    /// </summary>
+    [ConfigurationKeyName("legacy_toolkit_clients")]
+    public bool LegacyToolkitClients { get; set; } = true;
+
+    /// <summary>The <c>registered_key</c> a C++ toolkit client must send. Default "MainServer", the original's.</summary>
+    [ConfigurationKeyName("legacy_registered_key")]
+    [Required]
+    [MinLength(1)]
+    public string LegacyRegisteredKey { get; set; } = "MainServer";
+
     /// <summary>Connections beyond this are closed at accept. Default 10000.</summary>
     [ConfigurationKeyName("max_connections")]
     [Range(1, 1_000_000)]
