@@ -15,6 +15,7 @@ internal sealed class ResultTable(IReadOnlyDictionary<string, Measurement> measu
         MaxRow(1_000, 1024, 0.5),
         MaxRow(10_000, 128, 0.25),
         MaxRow(10_000, 1024, 0.5),
+        MaxRow(1_000, 1024, 0.5, toolkitPercent: 10),
         PacedRow(1_000, 100, "fan-out N=1,000 × 100 msg/s, 1 KiB, p50/p99", 2, 1.3),
         Paced1000Row(),
         PacedRow(10_000, 10, "fan-out N=10,000 × 10 msg/s, 1 KiB, p50/p99", 1.5, 1.2),
@@ -57,10 +58,16 @@ internal sealed class ResultTable(IReadOnlyDictionary<string, Measurement> measu
             $"disconnected {m.Get("disconnected"):N0}";
     }
 
-    private TableRow MaxRow(int n, int size, double stretchOfC)
+    private TableRow MaxRow(int n, int size, double stretchOfC, int toolkitPercent = 0)
     {
         string sizeText = size == 128 ? "128 B" : "1 KiB";
         string c = $"c.max.n{n}.s{size}", redis = $"redis.max.n{n}.s{size}", ours = $"ours.max.n{n}.s{size}";
+        if (toolkitPercent > 0)
+        {
+            ours += $".toolkit{toolkitPercent}";
+            sizeText += $", {toolkitPercent} % C++ toolkit clients";
+        }
+
         double? cRate = Value(c, "deliveries_per_s"), redisRate = Value(redis, "deliveries_per_s"), oursRate = Value(ours, "deliveries_per_s");
         return new TableRow(
             $"max fan-out N={n:N0}, {sizeText} (MainServer alone)",

@@ -48,13 +48,13 @@ internal sealed class BenchContext : IDisposable
     }
 
     /// <summary>Opens or closes clients to have <paramref name="count"/>; adds a note to <paramref name="into"/> if any failed.</summary>
-    public async Task<ConnectOutcome> EnsureClientsAsync(int count, Measurement? into, CancellationToken cancellationToken)
+    public async Task<ConnectOutcome> EnsureClientsAsync(int count, Measurement? into, CancellationToken cancellationToken, int toolkitEvery = 0, long toolkitStartSeq = 0)
     {
         int toOpen = Math.Max(0, count - Pool.Count), done = 0;
         ConnectOutcome outcome;
         using (Progress.Ticker(() => $"{Volatile.Read(ref done):N0} of {toOpen:N0} connects done"))
         {
-            outcome = await Pool.EnsureAsync(count, Users, ConnectConcurrency, d => Volatile.Write(ref done, d), cancellationToken);
+            outcome = await Pool.EnsureAsync(count, Users, ConnectConcurrency, d => Volatile.Write(ref done, d), cancellationToken, toolkitEvery: toolkitEvery, toolkitStartSeq: toolkitStartSeq);
         }
 
         if (outcome.Failed > 0)

@@ -21,7 +21,7 @@ internal static class BenchPhases
     {
         "refs" => 17,
         "pipeline" => 5,
-        "fanout" => 8,
+        "fanout" => 9,
         _ => 0,
     };
 
@@ -101,6 +101,9 @@ internal static class BenchPhases
         await Run(context, "ours.max.n10000.s1024", () => fanOut.MaxAsync(10_000, 1024, context.Seconds(10, 3), cancellationToken));
 
         await Run(context, "ours.paced.n10000.r10", () => fanOut.PacedAsync(10_000, 1024, 10, context.Seconds(20, 5), cancellationToken));
+
+        // Issue 10: the fan-out with 10 % of the clients on the C++ toolkit's framing (last: it reopens the pool).
+        await Run(context, "ours.max.n1000.s1024.toolkit10", () => fanOut.MaxAsync(1_000, 1024, max, cancellationToken, toolkitEvery: 10));
     }
 
     /// <summary>Runs one scenario unless --only leaves it out; a failure is recorded and the phase goes on.</summary>

@@ -21,12 +21,24 @@ internal sealed class FanOutScenarios(BenchContext context, StreamAppender appen
 
     private ClientPool Pool => context.Pool;
 
-    public async Task MaxAsync(int clients, int size, double seconds, CancellationToken cancellationToken)
+    /// <summary>Flat out at N clients; with <paramref name="toolkitEvery"/> not 0, the pool is reopened with every such client speaking the C++ toolkit's framing.</summary>
+    public async Task MaxAsync(int clients, int size, double seconds, CancellationToken cancellationToken, int toolkitEvery = 0)
     {
-        string id = $"ours.max.n{clients}.s{size}";
-        Measurement result = context.Add(id, $"max fan-out N={clients:N0}, {size} B (MainServer alone)");
+        string id = toolkitEvery == 0 ? $"ours.max.n{clients}.s{size}" : $"ours.max.n{clients}.s{size}.toolkit{100 / toolkitEvery}";
+        string mix = toolkitEvery == 0 ? string.Empty : $", {100 / toolkitEvery} % C++ toolkit clients";
+        Measurement result = context.Add(id, $"max fan-out N={clients:N0}, {size} B{mix} (MainServer alone)");
         context.Progress.Begin(result.Title);
-        await context.EnsureClientsAsync(clients, result, cancellationToken);
+        if (toolkitEvery > 0)
+        {
+            await appender.FlushAsync();
+            await context.EnsureClientsAsync(0, result, cancellationToken);
+            await context.EnsureClientsAsync(clients, result, cancellationToken, toolkitEvery, appender.Head);
+        }
+        else
+        {
+            await context.EnsureClientsAsync(clients, result, cancellationToken);
+        }
+
         await WarmUpAsync(size, cancellationToken);
 
         Pool.BeginWindow();

@@ -4,6 +4,8 @@ using System.Net;
 using System.Text.Json;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Tcp;
+using RealTimeMessageChat.Protocol;
+using RealTimeMessageChat.Protocol.Toolkit;
 
 namespace RealTimeMessageChat.Bench.Tcp;
 
@@ -32,6 +34,9 @@ internal sealed class BenchClient : IDisposable
     private long _delivered;
     private long _reads;
     private readonly bool _raw;
+    private readonly long? _toolkitStartSeq;
+    private byte[] _toolkitBytes = [];
+    private int _toolkitCount;
     private bool _handshaking = true;
     private volatile bool _stalled;
     private int _disposed;
@@ -45,12 +50,18 @@ internal sealed class BenchClient : IDisposable
     /// payload (<c>[u64 seq from 0][u64 stamp]</c>) instead of JSON, so the generator's own cost per
     /// delivery can be set beside the C client's on the same server.
     /// </param>
-    public BenchClient(ClientPool pool, int index, EpollEngine? engine = null, bool raw = false)
+    /// <param name="toolkitStartSeq">
+    /// Not null: the client speaks the C++ toolkit's framing (issue 10) as the original UserClient
+    /// does, and is admitted as a guest at the stream's head, which the bench knows (it is the
+    /// only writer, and nothing is appended while clients connect): its first broadcast is this + 1.
+    /// </param>
+    public BenchClient(ClientPool pool, int index, EpollEngine? engine = null, bool raw = false, long? toolkitStartSeq = null)
     {
         _pool = pool;
         Index = index;
         _engine = engine;
         _raw = raw;
+        _toolkitStartSeq = toolkitStartSeq;
         if (raw)
         {
             _handshaking = false;
@@ -128,7 +139,11 @@ internal sealed class BenchClient : IDisposable
                 }
             }
 
-            if (!_raw)
+            if (_toolkitStartSeq is not null)
+            {
+                Native.WriteAll(fd, ToolkitConnectFrame(Index));
+            }
+            else if (!_raw)
             {
                 Native.WriteAll(fd, (user ?? throw new ArgumentNullException(nameof(user))).ConnectFrame);
             }
@@ -182,6 +197,12 @@ internal sealed class BenchClient : IDisposable
     internal void OnData(ReadOnlySpan<byte> data, long now)
     {
         Volatile.Write(ref _reads, _reads + 1);
+        if (_toolkitStartSeq is not null)
+        {
+            ProcessToolkit(data, now);
+            return;
+        }
+
         Process(data, now);
     }
 
@@ -317,14 +338,7 @@ internal sealed class BenchClient : IDisposable
         switch (BroadcastParser.Parse(payload, out long seq, out long stamp))
         {
             case FrameKind.Broadcast:
-                _checker.Observe(seq);
-                Volatile.Write(ref _lastSeq, _checker.Last);
-                Volatile.Write(ref _delivered, _delivered + 1);
-                if (stamp > 0)
-                {
-                    _pool.RecorderFor(this).RecordSince(stamp, now);
-                }
-
+                OnBroadcast(seq, stamp, now);
                 break;
             case FrameKind.Ping:
                 Pings++;
@@ -341,6 +355,113 @@ internal sealed class BenchClient : IDisposable
                 break;
         }
     }
+
+    private void OnBroadcast(long seq, long stamp, long now)
+    {
+        _checker.Observe(seq);
+        Volatile.Write(ref _lastSeq, _checker.Last);
+        Volatile.Write(ref _delivered, _delivered + 1);
+        if (stamp > 0)
+        {
+            _pool.RecorderFor(this).RecordSince(stamp, now);
+        }
+    }
+
+    /// <summary>The C++ toolkit's frames: decoded by the codec (a copy per frame: such clients are the few).</summary>
+    private void ProcessToolkit(ReadOnlySpan<byte> data, long now)
+    {
+        if (_toolkitBytes.Length < _toolkitCount + data.Length)
+        {
+            Array.Resize(ref _toolkitBytes, Math.Max(_toolkitCount + data.Length, Math.Max(4096, _toolkitBytes.Length * 2)));
+        }
+
+        data.CopyTo(_toolkitBytes.AsSpan(_toolkitCount));
+        _toolkitCount += data.Length;
+        var pending = new ReadOnlySequence<byte>(_toolkitBytes, 0, _toolkitCount);
+        try
+        {
+            while (!_closed && ToolkitFrameCodec.TryReadFrame(ref pending, ToolkitLimits.Default, out ToolkitFrame frame))
+            {
+                OnToolkitFrame(frame, now);
+            }
+        }
+        catch (FrameFormatException ex)
+        {
+            ProtocolError(ex.Message);
+            return;
+        }
+
+        int rest = (int)pending.Length;
+        Buffer.BlockCopy(_toolkitBytes, _toolkitCount - rest, _toolkitBytes, 0, rest);
+        _toolkitCount = rest;
+    }
+
+    private void OnToolkitFrame(ToolkitFrame frame, long now)
+    {
+        if (_handshaking)
+        {
+            bool admitted = false;
+            try
+            {
+                using JsonDocument reply = JsonDocument.Parse(frame.Data);
+                admitted = reply.RootElement.TryGetProperty("condition", out JsonElement condition) && condition.ValueKind == JsonValueKind.True;
+            }
+            catch (JsonException)
+            {
+            }
+
+            if (frame.Mode != ToolkitMode.Connection || !admitted)
+            {
+                OnClosed("toolkit handshake refused: " + System.Text.Encoding.UTF8.GetString(frame.Data));
+                return;
+            }
+
+            HandshakeLastSeq = _toolkitStartSeq!.Value;
+            _checker.Reset(HandshakeLastSeq);
+            Volatile.Write(ref _lastSeq, HandshakeLastSeq);
+            _handshaking = false;
+            _ready.TrySetResult();
+            return;
+        }
+
+        if (frame.Data.AsSpan().StartsWith(ToolkitMessages.HeartbeatPingUtf8))
+        {
+            Pings++;
+            unsafe
+            {
+                fixed (byte* pong = ToolkitPongFrame)
+                {
+                    Native.Write(Fd, pong, ToolkitPongFrame.Length);
+                }
+            }
+
+            return;
+        }
+
+        switch (BroadcastParser.Parse(frame.Data, out long seq, out long stamp))
+        {
+            case FrameKind.Broadcast:
+                OnBroadcast(seq, stamp, now);
+                break;
+            case FrameKind.Error:
+                ErrorFrames++;
+                _pool.OnErrorFrame(System.Text.Encoding.UTF8.GetString(frame.Data));
+                break;
+            case FrameKind.Malformed:
+                MalformedFrames++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static readonly byte[] ToolkitPongFrame = ToolkitFrameCodec.Encode(ToolkitMode.Message, ToolkitMessages.HeartbeatPongUtf8);
+
+    /// <summary>The original UserClient's Connection frame (WIRE.md), compressed as it compresses.</summary>
+    private static byte[] ToolkitConnectFrame(int index) => ToolkitFrameCodec.Encode(
+        ToolkitMode.Connection,
+        System.Text.Encoding.UTF8.GetBytes($$"""{"id":"BenchToolkit{{index}}","sub_id":"","registered_key":"MainServer","condition":true}"""),
+        compress: true);
 
     private void OnRawFrame(ReadOnlySpan<byte> payload, long now)
     {

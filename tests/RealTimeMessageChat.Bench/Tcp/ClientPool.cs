@@ -54,7 +54,8 @@ internal sealed class ClientPool : IDisposable
     /// Returns the time from the first connect to the last handshake reply, and the failures.
     /// </summary>
     public async Task<ConnectOutcome> EnsureAsync(
-        int count, IReadOnlyList<BenchUser> users, int concurrency, Action<int>? progress, CancellationToken cancellationToken, bool raw = false)
+        int count, IReadOnlyList<BenchUser> users, int concurrency, Action<int>? progress, CancellationToken cancellationToken, bool raw = false,
+        int toolkitEvery = 0, long toolkitStartSeq = 0)
     {
         RemoveClosed();
         while (_clients.Count > count)
@@ -92,7 +93,9 @@ internal sealed class ClientPool : IDisposable
             {
                 slots.Wait(cancellationToken);
                 int index = Interlocked.Increment(ref _nextIndex);
-                var client = new BenchClient(this, index, _engine, raw);
+                // Every toolkitEvery-th client speaks the C++ toolkit's framing (issue 10's mix).
+                bool toolkit = toolkitEvery > 0 && index % toolkitEvery == 0;
+                var client = new BenchClient(this, index, _engine, raw, toolkit ? toolkitStartSeq : null);
                 try
                 {
                     client.Connect(_endPoint, raw ? null : users[index % users.Count]);
