@@ -344,15 +344,22 @@ internal sealed class BenchClient : IDisposable
                 Pings++;
                 SendPong();
                 break;
-            case FrameKind.Error:
-                ErrorFrames++;
-                _pool.OnErrorFrame(System.Text.Encoding.UTF8.GetString(payload));
+            case FrameKind kind:
+                OnOtherFrame(kind, payload);
                 break;
-            case FrameKind.Malformed:
-                MalformedFrames++;
-                break;
-            default:
-                break;
+        }
+    }
+
+    private void OnOtherFrame(FrameKind kind, ReadOnlySpan<byte> payload)
+    {
+        if (kind == FrameKind.Error)
+        {
+            ErrorFrames++;
+            _pool.OnErrorFrame(System.Text.Encoding.UTF8.GetString(payload));
+        }
+        else if (kind == FrameKind.Malformed)
+        {
+            MalformedFrames++;
         }
     }
 
@@ -438,20 +445,14 @@ internal sealed class BenchClient : IDisposable
             return;
         }
 
-        switch (BroadcastParser.Parse(frame.Data, out long seq, out long stamp))
+        FrameKind kind = BroadcastParser.Parse(frame.Data, out long seq, out long stamp);
+        if (kind == FrameKind.Broadcast)
         {
-            case FrameKind.Broadcast:
-                OnBroadcast(seq, stamp, now);
-                break;
-            case FrameKind.Error:
-                ErrorFrames++;
-                _pool.OnErrorFrame(System.Text.Encoding.UTF8.GetString(frame.Data));
-                break;
-            case FrameKind.Malformed:
-                MalformedFrames++;
-                break;
-            default:
-                break;
+            OnBroadcast(seq, stamp, now);
+        }
+        else
+        {
+            OnOtherFrame(kind, frame.Data);
         }
     }
 
