@@ -110,9 +110,12 @@ start_redis() {
         mkdir -p "$REDIS_DIR/data"
         local -a persistence
         if ((DURABLE)); then
-            # Append-only file fsynced every second: what the consumer acknowledged survives a
-            # Redis restart (SIGTERM flushes it; a crash loses at most a second).
-            persistence=(--appendonly yes --appendfsync everysec --save '')
+            # Append-only file fsynced on every write: what the consumer acknowledged to RabbitMQ
+            # survives a crash of the machine, not only of Redis (everysec could lose the last
+            # second, already acked and so never redelivered). The consumer writes one pipelined
+            # step per batch, so it costs one fsync per batch: the whole pipeline's throughput was
+            # the same within noise (4,583 and 4,036 against 4,538 and 3,975 msg/s, 2026-12-02).
+            persistence=(--appendonly yes --appendfsync always --save '')
         else
             persistence=(--appendonly no --save '')
         fi
