@@ -110,12 +110,14 @@ start_redis() {
         mkdir -p "$REDIS_DIR/data"
         local -a persistence
         if ((DURABLE)); then
-            # Append-only file fsynced on every write: what the consumer acknowledged to RabbitMQ
-            # survives a crash of the machine, not only of Redis (everysec could lose the last
-            # second, already acked and so never redelivered). The consumer writes one pipelined
-            # step per batch, so it costs one fsync per batch: the whole pipeline's throughput was
-            # the same within noise (4,583 and 4,036 against 4,538 and 3,975 msg/s, 2026-12-02).
-            persistence=(--appendonly yes --appendfsync always --save '')
+            # Append-only file, fsynced every second by default: what the consumer acknowledged
+            # survives a crash of Redis (the writes are in the kernel already); a crash of the
+            # machine could lose the last second. RTMC_REDIS_APPENDFSYNC=always closes that, at
+            # about 1-2 ms more per message on the delivery path (README, "What a 202 survives").
+            local appendfsync=${RTMC_REDIS_APPENDFSYNC:-everysec}
+            [[ $appendfsync == everysec || $appendfsync == always ]] ||
+                die "RTMC_REDIS_APPENDFSYNC must be everysec or always, not '$appendfsync'"
+            persistence=(--appendonly yes --appendfsync "$appendfsync" --save '')
         else
             persistence=(--appendonly no --save '')
         fi
