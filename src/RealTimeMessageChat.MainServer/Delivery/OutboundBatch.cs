@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using RealTimeMessageChat.MainServer.Collections;
 
 namespace RealTimeMessageChat.MainServer.Delivery;
 
@@ -18,10 +18,7 @@ internal sealed class OutboundBatch
     /// <summary>At most this many bytes per send: a loopback send buffer's worth, so one slow send holds little.</summary>
     public const int MaxBytes = 256 * 1024;
 
-    // Enough for every writer that can be mid-send at once on a small machine; beyond it the GC takes them.
-    private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<OutboundBatch> Pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<OutboundBatch> Pool = new(static () => new OutboundBatch(), capacity: 1024);
 
     public List<ArraySegment<byte>> Segments { get; } = new(MaxSegments);
 
@@ -33,29 +30,13 @@ internal sealed class OutboundBatch
 
     public int SegmentsLeft => MaxSegments - Segments.Count;
 
-    public static OutboundBatch Rent()
-    {
-        if (Pool.TryDequeue(out OutboundBatch? batch))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return batch;
-        }
-
-        return new OutboundBatch();
-    }
+    public static OutboundBatch Rent() => Pool.Rent();
 
     public static void Return(OutboundBatch batch)
     {
         batch.Segments.Clear();
         batch.Bytes = 0;
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-        {
-            Pool.Enqueue(batch);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
+        Pool.Return(batch);
     }
 
     public void Add(byte[] frame)

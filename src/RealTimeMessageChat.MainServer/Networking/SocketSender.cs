@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
+using RealTimeMessageChat.MainServer.Collections;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
@@ -20,7 +20,6 @@ namespace RealTimeMessageChat.MainServer.Networking;
 /// </remarks>
 internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 {
-    private const int MaxPooled = 1024;
 
     /// <summary>Bytes a batch may hold to be sent by copy: the writer's cap plus one large frame's slack.</summary>
     private const int ScratchBytes = 512 * 1024;
@@ -29,8 +28,8 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 
     [ThreadStatic]
     private static byte[]? t_scratch;
-    private static readonly ConcurrentQueue<SocketSender> Pool = new();
-    private static int s_pooled;
+    // Disposed when the pool is full: its native state is not the GC's to release.
+    private static readonly BoundedPool<SocketSender> Pool = new(static () => new SocketSender(), capacity: 1024, static s => s.Dispose());
 
     private ManualResetValueTaskSourceCore<bool> _source = new() { RunContinuationsAsynchronously = true };
 
@@ -105,7 +104,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 
     private static async ValueTask SendGatheredAsync(Socket socket, IList<ArraySegment<byte>> segments)
     {
-        SocketSender sender = Rent();
+        SocketSender sender = Pool.Rent();
         try
         {
             await sender.StartAsync(socket, segments);
@@ -113,7 +112,7 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
         finally
         {
             sender.BufferList = null;
-            Return(sender);
+            Pool.Return(sender);
         }
     }
 
@@ -125,30 +124,6 @@ internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _source.OnCompleted(continuation, state, token, flags);
-
-    private static SocketSender Rent()
-    {
-        if (Pool.TryDequeue(out SocketSender? sender))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return sender;
-        }
-
-        return new SocketSender();
-    }
-
-    private static void Return(SocketSender sender)
-    {
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-        {
-            Pool.Enqueue(sender);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-            sender.Dispose();
-        }
-    }
 
     private ValueTask StartAsync(Socket socket, IList<ArraySegment<byte>> segments)
     {
