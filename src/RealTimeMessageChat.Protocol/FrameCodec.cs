@@ -14,9 +14,6 @@ public static class FrameCodec
     /// <summary>CONTRACT.md's default <c>max_frame_bytes</c>.</summary>
     public const int DefaultMaxPayloadSize = 64 * 1024;
 
-    /// <summary>First byte reserved for the original C++ toolkit's framing (8-byte little-endian length).</summary>
-    public const byte CppToolkitMarker = 0xFD;
-
     /// <summary>
     /// Reads one frame. False means "need more bytes"; a <see cref="FrameFormatException"/> means the
     /// stream can never be valid. On success <paramref name="buffer"/> is sliced past the frame.

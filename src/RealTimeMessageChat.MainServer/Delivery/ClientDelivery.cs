@@ -25,8 +25,8 @@ internal sealed partial class ClientDelivery(
     private IFrameCodec _codec = codec;
     private bool _toolkitFraming;
 
-    /// <summary>A receive-only guest (a C++ toolkit client): subscribed to the global room only.</summary>
-    public bool GlobalRoomOnly { get; private set; }
+    /// <summary>A receive-only guest (today: a C++ toolkit client): subscribed to the global room only.</summary>
+    public bool GlobalRoomOnly => _toolkitFraming;
 
     /// <summary>
     /// The client speaks the C++ toolkit's framing: it gets each ring entry's toolkit frame, and
@@ -36,7 +36,6 @@ internal sealed partial class ClientDelivery(
     {
         _codec = toolkitCodec;
         _toolkitFraming = true;
-        GlobalRoomOnly = true;
     }
 
     /// <summary>The slot in the directory's member list.</summary>

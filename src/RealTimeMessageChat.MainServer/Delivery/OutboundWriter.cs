@@ -76,10 +76,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
 
     public void Schedule()
     {
-        // Flag first, then try to claim the writer: a run that is ending re-checks the flag after
-        // it went idle, so a wake-up between its last fill and going idle is never lost.
-        Interlocked.Exchange(ref _pending, 1);
-        if (Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
+        if (Claim())
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -95,8 +92,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// </summary>
     public void RunNow()
     {
-        Interlocked.Exchange(ref _pending, 1);
-        if (Interlocked.CompareExchange(ref _state, Running, Idle) == Idle)
+        if (Claim())
         {
             _ = RunAsync();
         }
@@ -115,6 +111,15 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         Interlocked.Exchange(ref _completing, 1);
         Interlocked.Exchange(ref _aborted, 1);
         Finish();
+    }
+
+    /// <summary>Records the wake-up; true when this call claimed an idle writer and must start its run.</summary>
+    private bool Claim()
+    {
+        // Flag first, then try to claim the writer: a run that is ending re-checks the flag after
+        // it went idle, so a wake-up between its last fill and going idle is never lost.
+        Interlocked.Exchange(ref _pending, 1);
+        return Interlocked.CompareExchange(ref _state, Running, Idle) == Idle;
     }
 
     // A run that completes synchronously (the usual case on loopback) allocates nothing; one that

@@ -55,7 +55,7 @@ internal sealed partial class ClientConnection
                     return;
                 }
 
-                if (count == 0 && Toolkit is null && !_framingChosen)
+                if (!_framingChosen)
                 {
                     // The first byte picks the framing for the life of the connection (issue 10).
                     _framingChosen = true;

@@ -58,8 +58,8 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
     /// <summary>The connection speaks the C++ toolkit's framing (set on its first byte, before any frame).</summary>
     public ToolkitMessageCodec? Toolkit { get; private set; }
 
-    /// <summary>A C++ toolkit client admitted by the shared key: a receive-only guest, no user account.</summary>
-    public bool IsGuest { get; private set; }
+    /// <summary>A C++ toolkit client (once authenticated, by the shared key): a receive-only guest, no user account.</summary>
+    public bool IsGuest => Toolkit is not null;
 
     /// <summary>What this client has been given, per room; set before the connection runs.</summary>
     public ClientDelivery Delivery { get; private set; } = null!;
@@ -174,8 +174,6 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         Codec = codec;
         Delivery.UseToolkitFraming(codec);
     }
-
-    public void MarkGuest() => IsGuest = true;
 
     public void EvictSlow(string detail)
     {

@@ -132,16 +132,9 @@ internal sealed partial class CommandHandler(
             return RejectHandshake(connection, "token does not belong to this id");
         }
 
-        if (!rooms.IsReady)
+        if (!await RoomsReadyAsync())
         {
-            try
-            {
-                await rooms.Ready.WaitAsync(_handshakeTimeout);
-            }
-            catch (TimeoutException)
-            {
-                return RejectHandshake(connection, "server not ready");
-            }
+            return RejectHandshake(connection, "server not ready");
         }
 
         // The newest seq this server knows is its ring's head: no Redis round trip per connect.
@@ -194,23 +187,15 @@ internal sealed partial class CommandHandler(
             return RejectToolkitHandshake(connection, request, "wrong registered_key");
         }
 
-        if (!rooms.IsReady)
+        if (!await RoomsReadyAsync())
         {
-            try
-            {
-                await rooms.Ready.WaitAsync(_handshakeTimeout);
-            }
-            catch (TimeoutException)
-            {
-                return RejectToolkitHandshake(connection, request, "server not ready");
-            }
+            return RejectToolkitHandshake(connection, request, "server not ready");
         }
 
         // A reconnect carries its previous session id: welcome it back under the same one.
         bool returning = ToolkitSessionIds.IsWellFormed(request.SubId);
         string sessionId = returning ? request.SubId : ToolkitSessionIds.Create();
         connection.Send(ToolkitFrameCodec.Encode(ToolkitMode.Connection, ToolkitReplies.Connection(request.Id, sessionId, condition: true)));
-        connection.MarkGuest();
         connection.MarkAuthenticated(request.Id, sessionId);
         rooms.Join(connection.Delivery, rooms.Head(RoomDirectory.GlobalRoom));
         metrics.GuestConnected();
@@ -218,7 +203,26 @@ internal sealed partial class CommandHandler(
         return true;
     }
 
-    private bool RejectToolkitHandshake(ClientConnection connection, ToolkitConnect request, string reason)
+    /// <summary>Waits (up to the handshake timeout) for the feed's start positions; false when they did not come.</summary>
+    private async ValueTask<bool> RoomsReadyAsync()
+    {
+        if (rooms.IsReady)
+        {
+            return true;
+        }
+
+        try
+        {
+            await rooms.Ready.WaitAsync(_handshakeTimeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+        private bool RejectToolkitHandshake(ClientConnection connection, ToolkitConnect request, string reason)
     {
         metrics.ProtocolError();
         LogHandshakeRejected(logger, connection.Id, "C++ toolkit client: " + reason);

@@ -3,7 +3,7 @@ using RealTimeMessageChat.MainServer.Options;
 namespace RealTimeMessageChat.MainServer.Networking;
 
 /// <summary>The per-connection limits, read once from the options and shared by every connection.</summary>
-internal sealed record ConnectionSettings(int ReceiveBufferSize, long HandshakeTimeoutMs, long HeartbeatIntervalMs, long FrameTimeoutMs, long DrainTimeoutMs, int MaxFrameBytes = 64 * 1024)
+internal sealed record ConnectionSettings(int ReceiveBufferSize, long HandshakeTimeoutMs, long HeartbeatIntervalMs, long FrameTimeoutMs, long DrainTimeoutMs, int MaxFrameBytes)
 {
     // How long a closing connection may take to send what it has queued (an error reply, say).
     private const long DefaultDrainTimeoutMs = 5_000;
