@@ -214,7 +214,11 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
             _control = null;
         }
 
-        Volatile.Write(ref _finished, 1);
+        // A full fence between the store and the load, as in Completion's getter (whose
+        // EnsureInitialized is an interlocked exchange): with a plain volatile write the load could
+        // pass the store, each side miss the other, and Completion never complete (seen once in
+        // LifetimeTests: the connection outlived the server's stop).
+        Interlocked.Exchange(ref _finished, 1);
         Volatile.Read(ref _completion)?.TrySetResult();
     }
 }
