@@ -179,6 +179,12 @@ Usage: ./build.sh COMMAND [options]
                             \`eval "\$(./build.sh services env)"\` exports the RTMC_* variables
                             (reset deletes data and secrets)
   selfcheck                 only the mode-700 copy check that \`test\` runs
+  chaos [--short]           the fault run (issue 9): its own servers (\`chaos\` instance), two
+                            MainServers, a publish load and reconnecting clients; kill -9 and
+                            SIGTERM of every app and server and a MainServer-Redis partition, one
+                            at a time; then a checker prints lost/duplicated/reordered/unexpected
+                            (all must be 0) and writes chaos-results/<time>-<form>.txt. The short
+                            form (every fault once, ~1 min) also runs inside \`test\`
   compose                   docker compose up (needs a Docker engine)
   bench [--quick]           build, then measure the system on loopback (its own \`bench\` instance and
                             ports, stopped and deleted after) beside the C and Redis references of
@@ -207,6 +213,7 @@ main() {
     selfcheck) cmd_selfcheck "$@" ;;
     compose) cmd_compose "$@" ;;
     bench) cmd_bench "$@" ;;
+    chaos) cmd_chaos "$@" ;;
     help | -h | --help) cmd_help ;;
     *)
         cmd_help >&2

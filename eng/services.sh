@@ -5,7 +5,8 @@
 # Every instance and its service ports: the one place they are written. `run` serves
 # ./build.sh run; `test` the test suite, so tests never touch the data of a running demo;
 # `selfcheck` the check of a copy in a mode-700 folder that ./build.sh test makes; `bench` the
-# system that ./build.sh bench starts, measures and deletes again. A throwaway
+# system that ./build.sh bench starts, measures and deletes again; `chaos` the servers the
+# fault-injection run kills and restarts (durable: an acknowledged write must survive). A throwaway
 # instance trades crash safety for speed (no Redis append-only file, PostgreSQL without fsync).
 readonly INSTANCES='
 instance   redis  amqp  rabbit-dist  epmd  postgres  data
@@ -13,6 +14,7 @@ run        6390   5690  25690        4390  5440      durable
 test       6391   5691  25691        4391  5441      throwaway
 selfcheck  6392   5692  25692        4392  5442      throwaway
 bench      6393   5693  25693        4393  5443      throwaway
+chaos      6394   5694  25694        4394  5444      durable
 '
 
 instance_names() { awk 'NF && $1 != "instance" { printf "%s%s", sep, $1; sep = "|" }' <<<"$INSTANCES"; }
@@ -392,6 +394,7 @@ start_postgres() {
     [[ -s $PG_DATA/PG_VERSION ]] || init_postgres
     if ! pid_alive "$(read_pid "$pidfile")" postgres; then
         port_open "$PG_PORT" && die "port $PG_PORT is taken by a process this script did not start"
+        wait_for_killed_postmaster
         # No unix socket (empty unix_socket_directories): everything connects over 127.0.0.1, so
         # there is no socket folder for the postgres user to reach.
         local -a settings=(-c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200)
@@ -412,6 +415,42 @@ start_postgres() {
     if [[ $(pg_psql "SELECT 1 FROM pg_database WHERE datname = 'rtmc'") != 1 ]]; then
         pg_psql "CREATE DATABASE rtmc" || die "could not create database rtmc"
     fi
+}
+
+# A postmaster that was killed (kill -9, the OOM killer) leaves postmaster.pid behind. PostgreSQL
+# starts over a stale lock file by itself, but refuses while the PID in it still exists, and a killed
+# server is a zombie until PID 1 reaps it, seconds later here. Its children (each in a session of
+# its own, so not killed with it) end when they notice it is gone; until then a new postmaster
+# would refuse the data folder they still use. So both are waited for. The lock file is never
+# deleted: the shared-memory key in it is how PostgreSQL itself makes sure no old child still runs.
+wait_for_killed_postmaster() {
+    local lock=$PG_DATA/postmaster.pid old deadline=$((SECONDS + 30))
+    old=$(read_pid "$lock")
+    [[ $old =~ ^[0-9]+$ ]] || return 0
+    pid_alive "$old" postgres &&
+        die "a PostgreSQL this script did not start (pid $old) runs on $PG_DATA; stop it first"
+    while is_zombie "$old" || live_process_in "$PG_DATA"; do
+        ((SECONDS < deadline)) ||
+            die "processes of a killed PostgreSQL (pid $old, named in $lock) are still there after 30 s"
+        sleep 0.2
+    done
+}
+
+is_zombie() { # PID
+    local stat state
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    state=${stat##*) }
+    [[ ${state%% *} == Z ]]
+}
+
+live_process_in() { # DIR -> true if a running process has DIR as its working directory
+    local proc
+    for proc in /proc/[0-9]*; do
+        if [[ $(readlink "$proc/cwd" 2>/dev/null) == "$1" ]] && ! is_zombie "${proc#/proc/}"; then
+            return 0
+        fi
+    done
+    return 1
 }
 
 # SIGINT is PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.

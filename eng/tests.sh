@@ -207,3 +207,34 @@ copy_working_tree() { # DEST
             tar -C "$dest" -xf -
     fi
 }
+
+# --- the fault run ---
+
+# ./build.sh chaos [--short]: the fault-injection run of issue 9 on its own `chaos` servers (the
+# short form also runs inside `test`, as ChaosTests). Prints the checker's report last.
+cmd_chaos() {
+    local profile=full
+    case ${1:-} in
+    "") ;;
+    --short) profile=short ;;
+    *) die "usage: ./build.sh chaos [--short]" ;;
+    esac
+    require_dotnet
+    ensure_packages
+    build_solution
+    local marker rc=0 report
+    marker=$(mktemp)
+    say "fault run ($profile): kills and restarts every process and server of its own system; report in chaos-results/"
+    RTMC_CHAOS_PROFILE=$profile dotnet test "$ROOT/tests/RealTimeMessageChat.IntegrationTests" -c Release --no-build \
+        --filter "FullyQualifiedName~ChaosTests" --logger "console;verbosity=normal" || rc=$?
+    report=$(find "$ROOT/chaos-results" -name "*-$profile.txt" -newer "$marker" 2>/dev/null | sort | tail -n1)
+    rm -f "$marker"
+    if [[ -n $report ]]; then
+        say "report: $report"
+        cat "$report"
+    else
+        warn "the fault run wrote no report (it failed before its checker ran; see the test output above)"
+        rc=1
+    fi
+    return "$rc"
+}

@@ -26,6 +26,9 @@ public sealed class AppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Valid once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Standard output lines, in order, for programs whose output is the thing under test (UserClient).</summary>
     public ChannelReader<string> StdoutLines => _stdoutLines.Reader;
 
@@ -137,6 +140,17 @@ public sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync(CancellationToken.None);
             return -1;
         }
+    }
+
+    /// <summary>kill -9: no shutdown code runs, as when the machine's OOM killer or an operator's kill -9 ends it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Posix.kill(_process.Id, Posix.SigKill);
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

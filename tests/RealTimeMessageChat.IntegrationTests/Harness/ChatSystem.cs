@@ -73,17 +73,29 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public AppProcess? Consumer { get; private set; }
 
+    public int ConsumerHealthPort { get; private set; }
+
     public List<MainServerInstance> MainServers { get; } = [];
 
     public IReadOnlyDictionary<string, string> CommonEnvironment => _common;
 
-    public static async Task<ChatSystem> StartAsync(ITestServices services, CancellationToken cancellationToken, int mainServers = 1)
+    /// <summary>Prepares storage of its own on <paramref name="services"/> and starts RestApi, the consumer and <paramref name="mainServers"/> MainServers.</summary>
+    /// <param name="services">The Redis, RabbitMQ and PostgreSQL to use.</param>
+    /// <param name="cancellationToken">Ends the wait for the processes to be ready.</param>
+    /// <param name="mainServers">How many MainServers (0: the caller starts its own).</param>
+    /// <param name="environment">Settings for every process, over the defaults above.</param>
+    public static async Task<ChatSystem> StartAsync(ITestServices services, CancellationToken cancellationToken, int mainServers = 1, IReadOnlyDictionary<string, string>? environment = null)
     {
         string id = Guid.NewGuid().ToString("N")[..10];
 
         // Databases 2..15 in pairs (messages, status); 0 and 1 stay for ./build.sh run and unit tests.
         int pair = Interlocked.Increment(ref s_nextDatabasePair) % 7;
         var system = new ChatSystem(services, id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            system._common[key] = value;
+        }
+
         await system.PrepareStorageAsync(cancellationToken);
         try
         {
@@ -104,7 +116,7 @@ public sealed class ChatSystem : IAsyncDisposable
     {
         RestApiPort = FreePort.Next();
         RestApi = Launch("RestApi", new() { ["RTMC_SERVER_PORT"] = $"{RestApiPort}" });
-        int consumerHealth = FreePort.Next();
+        int consumerHealth = ConsumerHealthPort = FreePort.Next();
         Consumer = Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{consumerHealth}" });
         var ready = new List<Task>
         {
@@ -120,11 +132,16 @@ public sealed class ChatSystem : IAsyncDisposable
     }
 
     /// <summary>Starts another MainServer on the same Redis, on new ports (or on <paramref name="tcpPort"/> when restarting).</summary>
-    public async Task<MainServerInstance> StartMainServerAsync(CancellationToken cancellationToken, int? tcpPort = null)
+    public async Task<MainServerInstance> StartMainServerAsync(CancellationToken cancellationToken, int? tcpPort = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         int port = tcpPort ?? FreePort.Next();
         int health = FreePort.Next();
-        AppProcess process = Launch("MainServer", new() { ["RTMC_SERVER_PORT"] = $"{port}", ["RTMC_HEALTH_PORT"] = $"{health}" });
+        var overrides = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["RTMC_SERVER_PORT"] = $"{port}",
+            ["RTMC_HEALTH_PORT"] = $"{health}",
+        };
+        AppProcess process = Launch("MainServer", overrides);
         var instance = new MainServerInstance(process, port, health);
         lock (MainServers)
         {
