@@ -20,6 +20,8 @@ cd "$ROOT"
 source "$ROOT/eng/common.sh"
 # shellcheck source=eng/services.sh
 source "$ROOT/eng/services.sh"
+# shellcheck source=eng/tls.sh
+source "$ROOT/eng/tls.sh"
 # shellcheck source=eng/apps.sh
 source "$ROOT/eng/apps.sh"
 # shellcheck source=eng/tests.sh
@@ -89,6 +91,11 @@ cmd_selfcheck() {
 }
 
 cmd_run() {
+    case ${1:-} in
+    "") export RTMC_TLS=${RTMC_TLS:-0} ;;
+    --tls) export RTMC_TLS=1 ;;
+    *) die "usage: ./build.sh run [--tls]" ;;
+    esac
     require_dotnet
     ensure_packages
     select_instance run
@@ -171,7 +178,10 @@ Usage: ./build.sh COMMAND [options]
                             run every test (integration tests against real servers); the last
                             line is "N passed, N failed, N skipped" (the copy check counts as one)
   unit [--filter EXPR]      build and run the tests without Category=Integration; no services
-  run                       setup, start services and the three server apps in the background
+  run [--tls]               setup, start services and the three server apps in the background;
+                            --tls: a local CA (.run/run/tls/ca.pem) and TLS on every hop (HTTPS,
+                            the MainServer's TCP, Redis, RabbitMQ, PostgreSQL); the mode is kept
+                            until the next \`run\` without --tls restarts the services plaintext
   stop                      stop the apps and the services started by \`run\`
   services start|stop|status|env|reset [--instance $(instance_names)]
                             our own Redis, RabbitMQ and PostgreSQL on 127.0.0.1, state in

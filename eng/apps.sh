@@ -86,8 +86,8 @@ start_app() {
             sleep 0.05
         done
     fi
-    wait_ready "$app" 60 "$pidfile" "$dll" http_ok "$port" /health/ready ||
-        show_logs_and_die "$app is not ready (GET http://127.0.0.1:$port/health/ready); './build.sh stop' cleans up" "$out"
+    wait_ready "$app" 60 "$pidfile" "$dll" app_ready "$app" "$port" /health/ready ||
+        show_logs_and_die "$app is not ready (GET $( ((TLS)) && [[ $app == RestApi ]] && echo https || echo http)://127.0.0.1:$port/health/ready); './build.sh stop' cleans up" "$out"
 }
 
 stop_app() {
@@ -150,10 +150,17 @@ print_run_info() {
     server_health=$(config_port MainServer health_port)
     consumer_health=$(config_port MainServerConsumer health_port)
     check_client_ports "$tcp" "$rest"
+    local scheme=http curl_tls='' client_tls=''
+    if ((TLS)); then
+        # The certificate is for localhost and 127.0.0.1, signed by the instance's local CA.
+        scheme=https
+        curl_tls=" --cacert $TLS_DIR/ca.pem"
+        client_tls=" --use_ssl true --ssl_ca_path $TLS_DIR/ca.pem --rest_api_url https://127.0.0.1:$rest"
+    fi
     cat <<EOF
 
-RealTimeMessageChat is running.
-  REST API        http://127.0.0.1:$rest        (health: /health/ready, metrics: /metrics)
+RealTimeMessageChat is running$( ((TLS)) && echo ", TLS on every hop (local CA: $TLS_DIR/ca.pem)").
+  REST API        $scheme://127.0.0.1:$rest        (health: /health/ready, metrics: /metrics)
   MainServer      tcp 127.0.0.1:$tcp           (health: http://127.0.0.1:$server_health/health/ready)
   Consumer        health http://127.0.0.1:$consumer_health/health/ready
   Services        redis 127.0.0.1:$REDIS_PORT, rabbitmq 127.0.0.1:$AMQP_PORT, postgres 127.0.0.1:$PG_PORT
@@ -161,15 +168,15 @@ RealTimeMessageChat is running.
   Logs            $logs  (<app>.out is each app's console)
 
 Quick start:
-  curl -s -X POST http://127.0.0.1:$rest/api/v1/users -H 'Content-Type: application/json' \\
+  curl$curl_tls -s -X POST $scheme://127.0.0.1:$rest/api/v1/users -H 'Content-Type: application/json' \\
        -d '{"user_id":"alice","password":"correct-horse-1"}'
-  TOKEN=\$(curl -s -X POST http://127.0.0.1:$rest/api/v1/auth/login -H 'Content-Type: application/json' \\
+  TOKEN=\$(curl$curl_tls -s -X POST $scheme://127.0.0.1:$rest/api/v1/auth/login -H 'Content-Type: application/json' \\
        -d '{"user_id":"alice","password":"correct-horse-1"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-  curl -s -X POST http://127.0.0.1:$rest/publishMessage -H "Authorization: Bearer \$TOKEN" \\
+  curl$curl_tls -s -X POST $scheme://127.0.0.1:$rest/publishMessage -H "Authorization: Bearer \$TOKEN" \\
        -H 'Content-Type: application/json' -d '{"content":"hello, world"}'
 
 Chat client (in another terminal):
-  dotnet $user_client --user alice --password correct-horse-1
+  dotnet $user_client --user alice --password correct-horse-1$client_tls
 
 Stop everything: ./build.sh stop
 EOF

@@ -6,7 +6,8 @@
 # ./build.sh run; `test` the test suite, so tests never touch the data of a running demo;
 # `selfcheck` the check of a copy in a mode-700 folder that ./build.sh test makes; `bench` the
 # system that ./build.sh bench starts, measures and deletes again; `chaos` the servers the
-# fault-injection run kills and restarts (durable: an acknowledged write must survive). A throwaway
+# fault-injection run kills and restarts (durable: an acknowledged write must survive); `tls` the
+# servers of the end-to-end test over TLS on every hop (always with TLS, eng/tls.sh). A throwaway
 # instance trades crash safety for speed (no Redis append-only file, PostgreSQL without fsync).
 readonly INSTANCES='
 instance   redis  amqp  rabbit-dist  epmd  postgres  data
@@ -15,6 +16,7 @@ test       6391   5691  25691        4391  5441      throwaway
 selfcheck  6392   5692  25692        4392  5442      throwaway
 bench      6393   5693  25693        4393  5443      throwaway
 chaos      6394   5694  25694        4394  5444      durable
+tls        6395   5695  25695        4395  5445      throwaway
 '
 
 instance_names() { awk 'NF && $1 != "instance" { printf "%s%s", sep, $1; sep = "|" }' <<<"$INSTANCES"; }
@@ -42,6 +44,7 @@ select_instance() {
     RABBIT_DIR=$STATE_DIR/rabbitmq
     RABBIT_NODENAME=rtmc_$INSTANCE@localhost
     select_pg_root
+    choose_tls_mode
 }
 
 # Instance directories stay traversable (not readable) by others, for an instance whose
@@ -119,6 +122,10 @@ write_services_env() {
         "RTMC_RABBITMQ_HOME=$RABBIT_DIR/home"
         "RTMC_ERL_EPMD_PORT=$EPMD_PORT"
     )
+    local tls_setting
+    while read -r tls_setting; do
+        vars+=("$tls_setting")
+    done < <(tls_app_settings)
     local var
     (
         umask 077
@@ -135,7 +142,11 @@ write_services_env() {
 
 # --- Redis ---
 
-redis_ping() { [[ $(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+redis_ping() {
+    local -a tls
+    mapfile -t tls < <(redis_cli_tls_args)
+    [[ $(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "${tls[@]}" ping 2>/dev/null) == PONG ]]
+}
 
 start_redis() {
     local pidfile=$REDIS_DIR/redis.pid log=$REDIS_DIR/redis.log
@@ -155,8 +166,10 @@ start_redis() {
         else
             persistence=(--appendonly no --save '')
         fi
+        local -a listen
+        mapfile -t listen < <(redis_listen_args)
         # setsid: the server leaves our session, so a Ctrl-C at the terminal does not reach it.
-        setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR/data" \
+        setsid redis-server --bind 127.0.0.1 "${listen[@]}" --dir "$REDIS_DIR/data" \
             --daemonize no --logfile '' "${persistence[@]}" </dev/null >>"$log" 2>&1 9>&- &
         echo $! >"$pidfile"
     fi
@@ -198,7 +211,7 @@ write_rabbit_config() {
     (
         umask 077
         cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
-listeners.tcp.default = 127.0.0.1:$AMQP_PORT
+$(rabbit_listener_config)
 default_vhost = /
 default_user = rtmc
 default_pass = $RTMC_RABBITMQ_PASSWORD
@@ -241,7 +254,7 @@ launch_rabbitmq() {
 }
 
 wait_rabbitmq() {
-    wait_ready RabbitMQ 60 "$RABBIT_DIR/rabbitmq-server.pid" rabbitmq-server amqp_ready "$AMQP_PORT" ||
+    wait_ready RabbitMQ 60 "$RABBIT_DIR/rabbitmq-server.pid" rabbitmq-server rabbit_ready "$AMQP_PORT" ||
         show_logs_and_die "RabbitMQ did not start" "$RABBIT_DIR/log/stdout.log" "$RABBIT_DIR/log/$RABBIT_NODENAME.log"
 }
 
@@ -251,9 +264,9 @@ stop_rabbitmq() {
     if pid_alive "$script" rabbitmq-server; then
         # A SIGTERM that reaches the Erlang VM in its first second of boot is lost, and the script
         # then waits for the VM forever (seen here). So a booting broker is let finish first.
-        if ! amqp_ready "$AMQP_PORT"; then
+        if ! rabbit_ready "$AMQP_PORT"; then
             say "RabbitMQ is still booting; letting it finish before stopping it"
-            wait_ready RabbitMQ 60 "$pidfile" rabbitmq-server amqp_ready "$AMQP_PORT" || true
+            wait_ready RabbitMQ 60 "$pidfile" rabbitmq-server rabbit_ready "$AMQP_PORT" || true
         fi
         # The VM is the script's only child (a fork that execs erl, then beam.smp). Its PID file
         # appears only late in the boot, so note the PID in case the script has to be killed.
@@ -401,6 +414,9 @@ start_postgres() {
         if ((!DURABLE)); then
             settings+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
         fi
+        local -a tls_settings
+        mapfile -t tls_settings < <(postgres_tls_settings)
+        settings+=("${tls_settings[@]}")
         # The log is opened here, as root, and inherited: postgres need not write into .run/.
         # The subshell execs setsid, which execs setpriv, which execs postgres: `$!` is the server.
         (
@@ -476,9 +492,16 @@ services_running() {
 services_start() {
     local started=$EPOCHREALTIME
     ensure_secrets
+    choose_tls_mode
+    if services_running && [[ $(tls_mode_recorded) != "$TLS" ]]; then
+        say "services ($INSTANCE) run with TLS $( (($TLS)) && echo off || echo on); restarting them with TLS $( (($TLS)) && echo on || echo off)"
+        services_stop
+    fi
+    ((TLS)) && ensure_tls_files
     write_services_env
-    if services_running && redis_ping && amqp_ready "$AMQP_PORT" && pg_ready; then
-        say "services ($INSTANCE) already running"
+    record_tls_mode
+    if services_running && redis_ping && rabbit_ready "$AMQP_PORT" && pg_ready; then
+        say "services ($INSTANCE) already running$( ((TLS)) && echo ', TLS on every listener')"
         return 0
     fi
     say "starting services ($INSTANCE): redis :$REDIS_PORT, rabbitmq :$AMQP_PORT, postgres :$PG_PORT"
@@ -486,7 +509,7 @@ services_start() {
     start_redis
     start_postgres
     wait_rabbitmq
-    say "services ($INSTANCE) ready in $(elapsed "$started") s; env: $SERVICES_ENV"
+    say "services ($INSTANCE) ready in $(elapsed "$started") s$( ((TLS)) && echo ', TLS on every listener'); env: $SERVICES_ENV"
 }
 
 services_stop() {
@@ -526,7 +549,7 @@ services_status() {
     local rc=0
     echo "instance $INSTANCE (state in $STATE_DIR, PostgreSQL data in $PG_DATA)"
     service_status redis "$REDIS_DIR/redis.pid" redis-server "127.0.0.1:$REDIS_PORT" redis_ping || rc=3
-    service_status rabbitmq "$RABBIT_DIR/rabbitmq-server.pid" rabbitmq-server "127.0.0.1:$AMQP_PORT" amqp_ready "$AMQP_PORT" || rc=3
+    service_status rabbitmq "$RABBIT_DIR/rabbitmq-server.pid" rabbitmq-server "127.0.0.1:$AMQP_PORT" rabbit_ready "$AMQP_PORT" || rc=3
     service_status postgres "$PG_DIR/postgres.pid" postgres "127.0.0.1:$PG_PORT" pg_ready || rc=3
     return "$rc"
 }

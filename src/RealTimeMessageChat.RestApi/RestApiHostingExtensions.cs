@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,15 +37,26 @@ internal static class RestApiHostingExtensions
 
         // Explicit Listen wins over ASPNETCORE_URLS; the body limit is Kestrel's, enforced again by JsonBodyReader.
         RestApiOptions listen = configuration.GetValidated<RestApiOptions>();
+        ListenerTlsOptions tls = configuration.GetValidated<ListenerTlsOptions>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // use_ssl: HTTPS only on the one port, TLS 1.2/1.3, the certificate loaded once here.
+            X509Certificate2? certificate = tls.UseSsl ? tls.LoadCertificate() : null;
+            void Https(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listenOptions)
+            {
+                if (certificate is not null)
+                {
+                    listenOptions.UseHttps(certificate, https => https.SslProtocols = TlsTrust.Protocols);
+                }
+            }
+
             if (IPAddress.TryParse(listen.ServerHost, out IPAddress? address))
             {
-                kestrel.Listen(address, listen.ServerPort);
+                kestrel.Listen(address, listen.ServerPort, Https);
             }
             else
             {
-                kestrel.ListenLocalhost(listen.ServerPort);
+                kestrel.ListenLocalhost(listen.ServerPort, Https);
             }
 
             kestrel.Limits.MaxRequestBodySize = listen.MaxBodyBytes;

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,21 +17,45 @@ namespace RealTimeMessageChat.TestUtilities;
 public sealed class TestFrameClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
 
-    private TestFrameClient(Socket socket)
+    private TestFrameClient(Socket socket, Stream stream)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream);
     }
 
-    public static async Task<TestFrameClient> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <param name="host">Server address.</param>
+    /// <param name="port">Server port.</param>
+    /// <param name="cancellationToken">Ends the connect (and the TLS handshake).</param>
+    /// <param name="tlsCaPath">When set, TLS (the server's certificate checked against this CA and <paramref name="host"/>).</param>
+    public static async Task<TestFrameClient> ConnectAsync(string host, int port, CancellationToken cancellationToken, string? tlsCaPath = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(host, port, cancellationToken);
-        return new TestFrameClient(socket);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (tlsCaPath is not null)
+        {
+            using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(tlsCaPath));
+            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = host,
+                    CertificateChainPolicy = new X509ChainPolicy
+                    {
+                        TrustMode = X509ChainTrustMode.CustomRootTrust,
+                        CustomTrustStore = { ca },
+                        RevocationMode = X509RevocationMode.NoCheck,
+                    },
+                },
+                cancellationToken);
+            stream = tls;
+        }
+
+        return new TestFrameClient(socket, stream);
     }
 
     public Task SendAsync(object frame, CancellationToken cancellationToken) =>

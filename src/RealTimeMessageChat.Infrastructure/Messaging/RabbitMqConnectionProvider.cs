@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RealTimeMessageChat.Infrastructure.Security;
 
 namespace RealTimeMessageChat.Infrastructure.Messaging;
 
@@ -42,7 +43,13 @@ public sealed partial class RabbitMqConnectionProvider(IOptions<RabbitMqOptions>
                     NetworkRecoveryInterval = TimeSpan.FromSeconds(o.ReconnectIntervalSeconds),
                     RequestedHeartbeat = TimeSpan.FromSeconds(30),
                     ClientProvidedName = ClientName,
-                    Ssl = new SslOption { Enabled = o.UseSsl, ServerName = o.Host },
+                    Ssl = new SslOption
+                    {
+                        Enabled = o.UseSsl,
+                        ServerName = o.Host,
+                        Version = TlsTrust.Protocols,
+                        CertificateValidationCallback = TlsTrust.Callback(o.SslCaPath),
+                    },
                 };
                 _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
                 LogConnected(logger, o.Host, o.Port, o.VirtualHost);

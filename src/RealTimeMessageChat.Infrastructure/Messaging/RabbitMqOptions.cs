@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using RealTimeMessageChat.Infrastructure.Configuration;
 
 namespace RealTimeMessageChat.Infrastructure.Messaging;
 
@@ -30,9 +31,14 @@ public sealed class RabbitMqOptions
     [Required]
     public string VirtualHost { get; set; } = "/";
 
-    /// <summary>TLS to the broker. Default false.</summary>
-    [ConfigurationKeyName("use_ssl")]
+    /// <summary>TLS to the broker (the certificate checked against the system store and <see cref="SslCaPath"/>). Default false.</summary>
+    [ConfigurationKeyName("rabbitmq_use_ssl")]
     public bool UseSsl { get; set; }
+
+    /// <summary>A CA (PEM) trusted for outgoing TLS besides the system store. Default none.</summary>
+    [ConfigurationKeyName("ssl_ca_path")]
+    [PemCertificateFile]
+    public string? SslCaPath { get; set; }
 
     /// <summary>Seconds between reconnection attempts after the connection is lost. Default 3.</summary>
     [ConfigurationKeyName("reconnect_interval_sec")]

@@ -28,7 +28,7 @@ public sealed class ChaosRun
     private readonly ChaosProfile _profile;
     private readonly List<FaultResult> _faults = [];
     private readonly Action<string> _log;
-    private ChaosServices _services = null!;
+    private InstanceServices _services = null!;
     private ChatSystem _system = null!;
     private PartitionProxy _proxy = null!;
     private PublishLedger _ledger = null!;
@@ -50,7 +50,10 @@ public sealed class ChaosRun
     {
         var run = new ChaosRun(profile, log);
         var clock = Stopwatch.StartNew();
-        await using ChaosServices services = await ChaosServices.StartAsync(cancellationToken);
+        // Durable, with Redis' append-only file fsynced on every write: what a server acknowledged
+        // must survive its kill -9, or a loss would be the setting's and not ours.
+        await using InstanceServices services = await InstanceServices.StartAsync(
+            "chaos", new Dictionary<string, string> { ["RTMC_REDIS_APPENDFSYNC"] = "always" }, cancellationToken);
         run._services = services;
         await using var proxy = new PartitionProxy(new IPEndPoint(IPAddress.Loopback, services.Endpoints.Redis.Port));
         run._proxy = proxy;
@@ -115,9 +118,9 @@ public sealed class ChaosRun
             await FaultAsync("kill -9 MainServerConsumer", () => KillAndRestartAsync(_consumer, ct), ct);
             await FaultAsync("kill -9 MainServer A (clients on it)", () => KillAndRestartAsync(_serverA, ct), ct);
             await FaultAsync("kill -9 RestApi (publishes in flight)", () => KillAndRestartAsync(_restApi, ct), ct);
-            await FaultAsync("kill -9 Redis (appendfsync always)", () => KillServerAsync(ChaosServer.Redis, ct), ct);
-            await FaultAsync("kill -9 RabbitMQ", () => KillServerAsync(ChaosServer.RabbitMq, ct), ct);
-            await FaultAsync("kill -9 PostgreSQL", () => KillServerAsync(ChaosServer.Postgres, ct), ct);
+            await FaultAsync("kill -9 Redis (appendfsync always)", () => KillServerAsync(ServiceKind.Redis, ct), ct);
+            await FaultAsync("kill -9 RabbitMQ", () => KillServerAsync(ServiceKind.RabbitMq, ct), ct);
+            await FaultAsync("kill -9 PostgreSQL", () => KillServerAsync(ServiceKind.Postgres, ct), ct);
             await FaultAsync($"partition MainServer B | Redis {_profile.Partition.TotalSeconds:0} s", () => PartitionAsync(ct), ct);
             foreach (AppSlot slot in new[] { _consumer, _serverA, _serverB, _restApi })
             {
@@ -212,7 +215,7 @@ public sealed class ChaosRun
         return code == 0 ? null : $"SIGTERM: exited with {code} (-1: still running after 30 s), not 0";
     }
 
-    private async Task<string?> KillServerAsync(ChaosServer server, CancellationToken ct)
+    private async Task<string?> KillServerAsync(ServiceKind server, CancellationToken ct)
     {
         _services.Kill(server);
 

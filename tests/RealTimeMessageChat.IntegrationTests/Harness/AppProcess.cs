@@ -83,9 +83,9 @@ public sealed class AppProcess : IAsyncDisposable
     public string Tail(int lines = 40) => $"--- {Name} (pid {_process.Id}) output ---{Environment.NewLine}{string.Join(Environment.NewLine, _output.TakeLast(lines))}";
 
     /// <summary>Polls <paramref name="url"/> until it answers 200; fails with the output if the process dies or time runs out.</summary>
-    public async Task WaitUntilReadyAsync(string url, CancellationToken cancellationToken)
+    public async Task WaitUntilReadyAsync(string url, CancellationToken cancellationToken, string? tlsCaPath = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(ChatApi.Handler(tlsCaPath)) { Timeout = TimeSpan.FromSeconds(2) };
         while (true)
         {
             if (_process.HasExited)

@@ -6,9 +6,15 @@ using System.Text.Json.Nodes;
 namespace RealTimeMessageChat.IntegrationTests.Harness;
 
 /// <summary>The REST calls a user makes, against a running RestApi.</summary>
-public sealed class ChatApi(string baseUrl) : IDisposable
+public sealed class ChatApi(string baseUrl, string? tlsCaPath = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(Handler(tlsCaPath)) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>An HTTPS API's certificate is checked against the local CA, never waved through.</summary>
+    public static SocketsHttpHandler Handler(string? tlsCaPath) => new()
+    {
+        SslOptions = { RemoteCertificateValidationCallback = RealTimeMessageChat.Infrastructure.Security.TlsTrust.Callback(tlsCaPath) },
+    };
 
     public HttpClient Http => _http;
 

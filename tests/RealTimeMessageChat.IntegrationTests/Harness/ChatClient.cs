@@ -21,9 +21,9 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Every broadcast received, in arrival order.</summary>
     public List<Broadcast> Received { get; } = [];
 
-    public static async Task<ChatClient> ConnectAsync(int port, string userId, string token, CancellationToken cancellationToken, long? lastSeq = null)
+    public static async Task<ChatClient> ConnectAsync(int port, string userId, string token, CancellationToken cancellationToken, long? lastSeq = null, string? tlsCaPath = null)
     {
-        TestFrameClient frames = await TestFrameClient.ConnectAsync("127.0.0.1", port, cancellationToken);
+        TestFrameClient frames = await TestFrameClient.ConnectAsync("127.0.0.1", port, cancellationToken, tlsCaPath);
         var connect = new JsonObject { ["command"] = "connection", ["id"] = userId, ["token"] = token, ["sub_id"] = "" };
         if (lastSeq is not null)
         {

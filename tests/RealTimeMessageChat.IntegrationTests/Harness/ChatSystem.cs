@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
+using RealTimeMessageChat.Infrastructure.Security;
 using RabbitMQ.Client;
 using StackExchange.Redis;
 
@@ -67,7 +68,10 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public int RestApiPort { get; private set; }
 
-    public string RestApiUrl => $"http://127.0.0.1:{RestApiPort}";
+    public string RestApiUrl => $"{(TlsCaPath is null ? "http" : "https")}://127.0.0.1:{RestApiPort}";
+
+    /// <summary>The local CA when every hop uses TLS (RTMC_USE_SSL=true), else null.</summary>
+    public string? TlsCaPath { get; private set; }
 
     public AppProcess? RestApi { get; private set; }
 
@@ -96,6 +100,12 @@ public sealed class ChatSystem : IAsyncDisposable
             system._common[key] = value;
         }
 
+        // TLS on every hop (the tls instance): the harness's own connections use it too.
+        if (system._common.GetValueOrDefault("RTMC_USE_SSL") == "true")
+        {
+            system.TlsCaPath = system._common["RTMC_SSL_CA_PATH"];
+        }
+
         await system.PrepareStorageAsync(cancellationToken);
         try
         {
@@ -120,7 +130,7 @@ public sealed class ChatSystem : IAsyncDisposable
         Consumer = Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{consumerHealth}" });
         var ready = new List<Task>
         {
-            RestApi.WaitUntilReadyAsync($"{RestApiUrl}/health/ready", cancellationToken),
+            RestApi.WaitUntilReadyAsync($"{RestApiUrl}/health/ready", cancellationToken, TlsCaPath),
             Consumer.WaitUntilReadyAsync($"http://127.0.0.1:{consumerHealth}/health/ready", cancellationToken),
         };
         for (int i = 0; i < mainServers; i++)
@@ -212,6 +222,12 @@ public sealed class ChatSystem : IAsyncDisposable
         Port = Services.RabbitMq.Port,
         UserName = Services.RabbitMq.User,
         Password = Services.RabbitMq.Password,
+        Ssl = new SslOption
+        {
+            Enabled = TlsCaPath is not null,
+            ServerName = Services.RabbitMq.Host,
+            CertificateValidationCallback = TlsTrust.Callback(TlsCaPath),
+        },
     }.CreateConnectionAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
@@ -248,12 +264,23 @@ public sealed class ChatSystem : IAsyncDisposable
         await create.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private Task<ConnectionMultiplexer> ConnectRedisAsync() => ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+    private Task<ConnectionMultiplexer> ConnectRedisAsync()
     {
-        EndPoints = { { Services.Redis.Host, Services.Redis.Port } },
-        Password = Services.Redis.Password,
-        AllowAdmin = true,
-    });
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { Services.Redis.Host, Services.Redis.Port } },
+            Password = Services.Redis.Password,
+            AllowAdmin = true,
+        };
+        if (TlsCaPath is not null)
+        {
+            options.Ssl = true;
+            options.SslHost = Services.Redis.Host;
+            options.CertificateValidation += TlsTrust.Callback(TlsCaPath);
+        }
+
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
 
     /// <summary>Connection string to <paramref name="database"/> as the services' superuser.</summary>
     private string PostgresConnectionString(string database) => new NpgsqlConnectionStringBuilder
@@ -264,6 +291,8 @@ public sealed class ChatSystem : IAsyncDisposable
         Password = Services.Postgres.Password,
         Database = database,
         Pooling = false,
+        SslMode = TlsCaPath is null ? SslMode.Prefer : SslMode.VerifyFull,
+        RootCertificate = TlsCaPath,
     }.ConnectionString;
 }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using RealTimeMessageChat.Infrastructure.Configuration;
 using Npgsql;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Postgres;
@@ -36,9 +37,14 @@ public sealed class PostgresOptions
     [Range(1, 1000)]
     public int MaxPoolSize { get; set; } = 20;
 
-    /// <summary>Require TLS to PostgreSQL. Default false.</summary>
-    [ConfigurationKeyName("use_ssl")]
+    /// <summary>Require TLS to PostgreSQL, with the certificate and host name verified (VerifyFull). Default false.</summary>
+    [ConfigurationKeyName("postgres_use_ssl")]
     public bool UseSsl { get; set; }
+
+    /// <summary>A CA (PEM) trusted for outgoing TLS besides the system store. Default none.</summary>
+    [ConfigurationKeyName("ssl_ca_path")]
+    [PemCertificateFile]
+    public string? SslCaPath { get; set; }
 
     public string BuildConnectionString() => new NpgsqlConnectionStringBuilder
     {
@@ -48,7 +54,8 @@ public sealed class PostgresOptions
         Password = string.IsNullOrEmpty(Password) ? null : Password,
         Database = Database,
         MaxPoolSize = MaxPoolSize,
-        SslMode = UseSsl ? SslMode.Require : SslMode.Prefer,
+        SslMode = UseSsl ? SslMode.VerifyFull : SslMode.Prefer,
+        RootCertificate = UseSsl && !string.IsNullOrEmpty(SslCaPath) ? SslCaPath : null,
         ApplicationName = "realtimemessagechat",
     }.ConnectionString;
 }

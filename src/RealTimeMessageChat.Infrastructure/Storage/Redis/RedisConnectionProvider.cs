@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using RealTimeMessageChat.Infrastructure.Security;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
@@ -80,6 +81,7 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
             AsyncTimeout = 5_000,
             KeepAlive = 30,
             Ssl = o.UseSsl,
+            SslProtocols = TlsTrust.Protocols,
             Password = string.IsNullOrEmpty(o.Password) ? null : o.Password,
             ClientName = "realtimemessagechat",
 
@@ -99,6 +101,11 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
             // of the earlier commands of their batch that were lost with it, and reorder the room.
             BacklogPolicy = BacklogPolicy.FailFast,
         };
+        if (o.UseSsl)
+        {
+            configuration.SslHost = o.Host;
+            configuration.CertificateValidation += TlsTrust.Callback(o.SslCaPath);
+        }
         configuration.EndPoints.Add(o.Host, o.Port);
         return configuration;
     }

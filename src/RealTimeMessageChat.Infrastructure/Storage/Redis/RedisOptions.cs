@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using RealTimeMessageChat.Infrastructure.Configuration;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
@@ -40,7 +41,12 @@ public sealed class RedisOptions
     [Range(100, 100_000_000)]
     public int StreamMaxLength { get; set; } = 100_000;
 
-    /// <summary>TLS to Redis. Default false.</summary>
-    [ConfigurationKeyName("use_ssl")]
+    /// <summary>TLS to Redis (the certificate checked against the system store and <see cref="SslCaPath"/>). Default false.</summary>
+    [ConfigurationKeyName("redis_use_ssl")]
     public bool UseSsl { get; set; }
+
+    /// <summary>A CA (PEM) trusted for outgoing TLS besides the system store. Default none.</summary>
+    [ConfigurationKeyName("ssl_ca_path")]
+    [PemCertificateFile]
+    public string? SslCaPath { get; set; }
 }

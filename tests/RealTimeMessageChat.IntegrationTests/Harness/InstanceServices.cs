@@ -1,33 +1,48 @@
 using System.Diagnostics;
 
-namespace RealTimeMessageChat.IntegrationTests.Chaos;
+namespace RealTimeMessageChat.IntegrationTests.Harness;
 
 /// <summary>
-/// The <c>chaos</c> instance of <c>build.sh</c>: a Redis, RabbitMQ and PostgreSQL of the fault run's
-/// own, which it may kill. The suite's shared servers (the <c>test</c> instance) serve the other
-/// test assemblies running at the same time and are never touched. Durable, with Redis' append-only
-/// file fsynced on every write (<c>appendfsync always</c>): what a server acknowledged must survive
-/// its kill -9, or a loss would be the setting's and not ours.
+/// A <c>build.sh</c> instance of a test's own: a Redis, RabbitMQ and PostgreSQL that the test may
+/// kill (<c>chaos</c>) or that run in another mode (<c>tls</c>), while the suite's shared servers
+/// (the <c>test</c> instance) keep serving the other test assemblies running at the same time.
+/// Started from scratch (reset) and stopped at the end.
 /// </summary>
-public sealed class ChaosServices : IAsyncDisposable
+public sealed class InstanceServices : IAsyncDisposable
 {
-    public const string Instance = "chaos";
+    private readonly string _instance;
+    private readonly IReadOnlyDictionary<string, string> _scriptEnvironment;
+    private readonly string _stateDirectory;
 
-    private readonly string _stateDirectory = Path.Combine(RepositoryPaths.Root, ".run", Instance);
-
-    private ChaosServices(LoopbackServices endpoints) => Endpoints = endpoints;
+    private InstanceServices(string instance, IReadOnlyDictionary<string, string> scriptEnvironment, Dictionary<string, string> environment, LoopbackServices endpoints)
+    {
+        _instance = instance;
+        _scriptEnvironment = scriptEnvironment;
+        _stateDirectory = Path.Combine(RepositoryPaths.Root, ".run", instance);
+        Environment = environment;
+        Endpoints = endpoints;
+    }
 
     public LoopbackServices Endpoints { get; }
 
+    /// <summary>Everything the instance's services.env exports (ports, secrets, TLS settings).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>The local CA of a TLS instance, else null.</summary>
+    public string? TlsCaPath => Environment.GetValueOrDefault("RTMC_SSL_CA_PATH") is { Length: > 0 } path ? path : null;
+
     /// <summary>Deletes what an earlier run left, starts the three servers and reads their endpoints.</summary>
-    public static async Task<ChaosServices> StartAsync(CancellationToken cancellationToken)
+    /// <param name="instance">One of build.sh's instances (chaos, tls).</param>
+    /// <param name="scriptEnvironment">Variables for build.sh itself (RTMC_REDIS_APPENDFSYNC).</param>
+    /// <param name="cancellationToken">Ends the wait for the servers.</param>
+    public static async Task<InstanceServices> StartAsync(string instance, IReadOnlyDictionary<string, string> scriptEnvironment, CancellationToken cancellationToken)
     {
-        await BuildShAsync("reset", cancellationToken);
-        await BuildShAsync("start", cancellationToken);
-        var environment = ReadServicesEnv(Path.Combine(RepositoryPaths.Root, ".run", Instance, "services.env"));
+        await BuildShAsync(instance, scriptEnvironment, "reset", cancellationToken);
+        await BuildShAsync(instance, scriptEnvironment, "start", cancellationToken);
+        var environment = ReadServicesEnv(Path.Combine(RepositoryPaths.Root, ".run", instance, "services.env"));
         var endpoints = new LoopbackServices(name => environment.GetValueOrDefault(name));
         await endpoints.StartAsync(cancellationToken);
-        return new ChaosServices(endpoints);
+        return new InstanceServices(instance, scriptEnvironment, environment, endpoints);
     }
 
     /// <summary>
@@ -35,7 +50,7 @@ public sealed class ChaosServices : IAsyncDisposable
     /// them all: its process group (each server is started in a session of its own) and its
     /// descendants by parent (PostgreSQL's children each call setsid, so they are not in its group).
     /// </summary>
-    public void Kill(ChaosServer server)
+    public void Kill(ServiceKind server)
     {
         int pid = ReadPid(server);
         List<int> tree = Descendants(pid);
@@ -94,21 +109,21 @@ public sealed class ChaosServices : IAsyncDisposable
     }
 
     /// <summary>Starts whatever of the three is not running (the script skips those that are) and waits until they answer.</summary>
-    public Task RestartAsync(CancellationToken cancellationToken) => BuildShAsync("start", cancellationToken);
+    public Task RestartAsync(CancellationToken cancellationToken) => BuildShAsync(_instance, _scriptEnvironment, "start", cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await BuildShAsync("stop", cts.Token);
+        await BuildShAsync(_instance, _scriptEnvironment, "stop", cts.Token);
     }
 
-    private int ReadPid(ChaosServer server)
+    private int ReadPid(ServiceKind server)
     {
         string file = server switch
         {
-            ChaosServer.Redis => Path.Combine(_stateDirectory, "redis", "redis.pid"),
-            ChaosServer.RabbitMq => Path.Combine(_stateDirectory, "rabbitmq", "rabbitmq-server.pid"),
-            ChaosServer.Postgres => Path.Combine(_stateDirectory, "postgres", "postgres.pid"),
+            ServiceKind.Redis => Path.Combine(_stateDirectory, "redis", "redis.pid"),
+            ServiceKind.RabbitMq => Path.Combine(_stateDirectory, "rabbitmq", "rabbitmq-server.pid"),
+            ServiceKind.Postgres => Path.Combine(_stateDirectory, "postgres", "postgres.pid"),
             _ => throw new ArgumentOutOfRangeException(nameof(server)),
         };
         return int.Parse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -129,16 +144,20 @@ public sealed class ChaosServices : IAsyncDisposable
         return values;
     }
 
-    private static async Task BuildShAsync(string action, CancellationToken cancellationToken)
+    private static async Task BuildShAsync(string instance, IReadOnlyDictionary<string, string> scriptEnvironment, string action, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(Path.Combine(RepositoryPaths.Root, "build.sh"), $"services {action} --instance {Instance}")
+        var info = new ProcessStartInfo(Path.Combine(RepositoryPaths.Root, "build.sh"), $"services {action} --instance {instance}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        info.Environment["RTMC_REDIS_APPENDFSYNC"] = "always";
+        foreach (var (key, value) in scriptEnvironment)
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         Task<string> stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -154,12 +173,13 @@ public sealed class ChaosServices : IAsyncDisposable
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"./build.sh services {action} --instance {Instance} exited {process.ExitCode}:{Environment.NewLine}{await stdout}{await stderr}");
+            throw new InvalidOperationException($"./build.sh services {action} --instance {instance} exited {process.ExitCode}:{System.Environment.NewLine}{await stdout}{await stderr}");
         }
     }
 }
 
-public enum ChaosServer
+/// <summary>The three servers of an instance.</summary>
+public enum ServiceKind
 {
     Redis,
     RabbitMq,
