@@ -19,6 +19,29 @@ public sealed class BroadcastFormatterTests
         Assert.Equal("[1] bob: a\\nb\\r\\nc", line);
     }
 
+    [Theory]
+    [InlineData("\u001b[2J\u001b[H", "\\u001B[2J\\u001B[H")] // clear the screen, cursor home
+    [InlineData("\u001b]0;pwned\u0007", "\\u001B]0;pwned\\u0007")] // OSC: set the window title, BEL
+    [InlineData("\u009b31m", "\\u009B31m")] // C1 CSI
+    [InlineData("tab\there\u007f\u0000", "tab\\there\\u007F\\u0000")] // TAB, DEL, NUL
+    [InlineData("a\u2028b", "a\\u2028b")] // line separator
+    public void Format_TerminalEscapesAndControls_AreShownAsTextNeverSent(string data, string shown)
+    {
+        string line = BroadcastFormatter.Format(3, "mallory", data);
+
+        Assert.Equal($"[3] mallory: {shown}", line);
+        Assert.DoesNotContain(line, char.IsControl);
+    }
+
+    [Fact]
+    public void Format_EveryClassOfPrintableUnicode_IsKeptAsIs()
+    {
+        const string Text = "émoji 🎉 CJK 漢字 RTL עברית combining é ZWJ 👩‍💻 quotes '\"; DROP TABLE messages; --";
+
+        Assert.Equal($"[4] alice: {Text}", BroadcastFormatter.Format(4, "alice", Text));
+        Assert.Same(Text, BroadcastFormatter.Printable(Text));
+    }
+
     [Fact]
     public void TryRead_ServerBroadcast_ReadsSeqRoomSenderAndData()
     {

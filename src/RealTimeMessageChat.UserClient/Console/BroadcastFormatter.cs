@@ -7,18 +7,74 @@ internal static class BroadcastFormatter
 {
     /// <summary>
     /// Formats a message. Line breaks inside the text are written as <c>\n</c> / <c>\r</c> so one
-    /// message stays one line, which is what scripts reading stdout rely on.
+    /// message stays one line, which is what scripts reading stdout rely on; every other control
+    /// character (C0, DEL, C1, the line and paragraph separators) is written as <c>\uXXXX</c>, so
+    /// a broadcast can neither move the cursor nor send the terminal an escape sequence (ESC, CSI,
+    /// OSC: clearing the screen, retitling the window, writing a hyperlink) of its sender's choosing.
     /// </summary>
     public static string Format(long seq, string sender, string data)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(data);
-        if (data.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        return $"[{seq}] {Printable(sender)}: {Printable(data)}";
+    }
+
+    /// <summary>The text with its control characters made visible, unchanged (the same string) when it has none.</summary>
+    public static string Printable(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int first = IndexOfUnprintable(text);
+        if (first < 0)
         {
-            data = data.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+            return text;
         }
 
-        return $"[{seq}] {sender}: {data}";
+        var builder = new System.Text.StringBuilder(text.Length + 16);
+        builder.Append(text, 0, first);
+        for (int i = first; i < text.Length; i++)
+        {
+            char c = text[i];
+            switch (c)
+            {
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                default:
+                    if (IsUnprintable(c))
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsUnprintable(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+
+    private static int IndexOfUnprintable(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (IsUnprintable(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
 namespace RealTimeMessageChat.UserClient.Console;
 
-/// <summary>Chat lines on stdout, flushed per line; status on stderr.</summary>
+/// <summary>
+/// Chat lines on stdout, flushed per line; status on stderr. Status lines may quote what a server
+/// sent (an error frame's message), so their control characters are made visible as well.
+/// </summary>
 internal sealed class ConsoleChatOutput(TextWriter stdout, TextWriter stderr) : IChatOutput
 {
     private readonly Lock _lock = new();
@@ -18,7 +21,7 @@ internal sealed class ConsoleChatOutput(TextWriter stdout, TextWriter stderr) : 
     {
         lock (_lock)
         {
-            stderr.WriteLine(text);
+            stderr.WriteLine(BroadcastFormatter.Printable(text));
             stderr.Flush();
         }
     }
