@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.Protocol;
 using RealTimeMessageChat.Protocol.Toolkit;
@@ -238,9 +239,10 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         {
             await shutdown;
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // The client went away first: nothing left to tell it.
+            // The client went away first (or the stream was closed under us): nothing left to tell
+            // it, and this task has no one to observe an exception.
         }
 
         Abort("closed by the server");
@@ -255,10 +257,12 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
             case OperationCanceledException or ObjectDisposedException:
                 LogLoopStopped(_logger, Id, loop);
                 break;
-            case IOException or SocketException when IsAborted:
+            case IOException or SocketException or AuthenticationException when IsAborted:
                 LogLoopStopped(_logger, Id, loop);
                 break;
-            case IOException or SocketException:
+
+            // TLS: a bad record or an alert from the client after the handshake is the client's doing too.
+            case IOException or SocketException or AuthenticationException:
                 SetCloseReason("client disconnected");
                 LogClientDisconnected(_logger, Id, UserId, ex.Message);
                 break;

@@ -16,7 +16,12 @@ namespace RealTimeMessageChat.MainServer.Networking;
 /// <remarks>
 /// Idle memory: a zero-byte read on the <see cref="SslStream"/> waits on the socket with a
 /// zero-byte read of its own and holds no read buffer until a record arrives (.NET 6 and later);
-/// the receive loop rents its own buffer only after that wait, as on plaintext.
+/// the receive loop rents its own buffer only after that wait, as on plaintext. Measured
+/// 2026-12-02 (2,000 authenticated idle clients against the MainServer process, RSS delta / N,
+/// two runs): 45–50 KiB per TLS connection against 10.7–11.3 KiB in plaintext. A heap dump of
+/// 2,000 idle server SslStreams showed no buffer held per connection and about 3 KiB of objects;
+/// most of the rest (about 22 KiB) is OpenSSL's native state per session, which .NET gives no
+/// way to shrink (no SSL_MODE_RELEASE_BUFFERS).
 /// </remarks>
 internal sealed class TlsTransport : IConnectionTransport
 {
