@@ -19,6 +19,7 @@ internal sealed class MainServerMetrics
     private readonly Counter<long> _replayedFrames;
     private readonly Counter<long> _guestsAccepted;
     private readonly UpDownCounter<long> _guestsCurrent;
+    private readonly Counter<long> _tlsHandshakeFailures;
 
     public MainServerMetrics(IMeterFactory meterFactory)
     {
@@ -32,6 +33,7 @@ internal sealed class MainServerMetrics
         _guestsAccepted = meter.CreateCounter<long>("rtmc.mainserver.guests.accepted", unit: "{connection}", description: "C++ toolkit clients admitted by the shared key (receive-only guests of the global room)");
         _guestsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.guests.current", unit: "{connection}", description: "C++ toolkit guests connected now");
         _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
+        _tlsHandshakeFailures = meter.CreateCounter<long>("rtmc.mainserver.tls.handshake_failures", unit: "{connection}", description: "Connections closed because their TLS handshake failed or did not finish within handshake_timeout_sec (use_ssl)");
     }
 
     public void ConnectionAccepted()
@@ -67,4 +69,6 @@ internal sealed class MainServerMetrics
     }
 
     public void GuestClosed() => _guestsCurrent.Add(-1);
+
+    public void TlsHandshakeFailed() => _tlsHandshakeFailures.Add(1);
 }

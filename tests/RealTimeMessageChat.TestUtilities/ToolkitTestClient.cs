@@ -11,21 +11,25 @@ namespace RealTimeMessageChat.TestUtilities;
 /// <summary>
 /// A client of the C++ toolkit's protocol, written from shared/legacy-toolkit/WIRE.md: Connection
 /// and Message frames through <see cref="ToolkitFrameCodec"/>, the way the original UserClient talks.
+/// Over a plain socket (<see cref="OpenAsync"/>) or any stream, a TLS one say (<see cref="Over"/>).
 /// </summary>
 public sealed class ToolkitTestClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private byte[] _buffer = new byte[64 * 1024];
     private int _count;
 
-    private ToolkitTestClient(Socket socket) => _socket = socket;
+    private ToolkitTestClient(Stream stream) => _stream = stream;
 
     public static async Task<ToolkitTestClient> OpenAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endPoint, cancellationToken);
-        return new ToolkitTestClient(socket);
+        return new ToolkitTestClient(new NetworkStream(socket, ownsSocket: true));
     }
+
+    /// <summary>A client on a connected stream, which it owns from now on.</summary>
+    public static ToolkitTestClient Over(Stream stream) => new(stream);
 
     /// <summary>The original client's first frame (key order as it sends it), compressed as it compresses.</summary>
     public Task SendConnectionAsync(string title, string subId, string registeredKey, CancellationToken cancellationToken)
@@ -38,7 +42,7 @@ public sealed class ToolkitTestClient : IAsyncDisposable
         SendRawAsync(ToolkitFrameCodec.Encode(ToolkitMode.Message, Encoding.UTF8.GetBytes(data), compress: true), cancellationToken);
 
     public async Task SendRawAsync(byte[] bytes, CancellationToken cancellationToken) =>
-        await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+        await _stream.WriteAsync(bytes, cancellationToken);
 
     /// <summary>The next frame; throws <see cref="EndOfStreamException"/> when the server closed the connection.</summary>
     public async Task<ToolkitFrame> ReadFrameAsync(CancellationToken cancellationToken)
@@ -59,7 +63,7 @@ public sealed class ToolkitTestClient : IAsyncDisposable
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
 
-            int n = await _socket.ReceiveAsync(_buffer.AsMemory(_count), SocketFlags.None, cancellationToken);
+            int n = await _stream.ReadAsync(_buffer.AsMemory(_count), cancellationToken);
             if (n == 0)
             {
                 throw new EndOfStreamException("The server closed the connection.");
@@ -112,15 +116,12 @@ public sealed class ToolkitTestClient : IAsyncDisposable
         {
             return true;
         }
-        catch (SocketException)
+        catch (IOException)
         {
+            // A reset: NetworkStream wraps the SocketException.
             return true;
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _socket.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
 }

@@ -12,6 +12,9 @@ public sealed class UserClientCommandLineTests
     {
         { "--server_host", "server_host", "127.0.0.1" },
         { "--server_port", "server_port", "9876" },
+        { "--use_ssl", "use_ssl", "false" },
+        { "--ssl_ca_path", "ssl_ca_path", "none" },
+        { "--ssl_server_name", "ssl_server_name", "none" },
         { "--rest_api_url", "rest_api_url", "http://127.0.0.1:8080" },
         { "--reconnect_interval_sec", "reconnect_interval_sec", "3" },
         { "--heartbeat_interval_sec", "heartbeat_interval_sec", "30" },

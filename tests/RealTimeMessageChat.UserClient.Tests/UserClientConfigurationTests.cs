@@ -1,4 +1,5 @@
 using System.Collections;
+using RealTimeMessageChat.TestUtilities;
 using RealTimeMessageChat.UserClient.Configuration;
 using RealTimeMessageChat.UserClient.Options;
 
@@ -140,6 +141,46 @@ public sealed class UserClientConfigurationTests : IDisposable
         string found = ConfigFileLocator.Find(UserClientConfiguration.FileName, null, nested, "/nonexistent");
 
         Assert.Equal(Path.Combine(configDirectory, UserClientConfiguration.FileName), found);
+    }
+
+    [Fact]
+    public void Load_TlsKeys_AreOffByDefaultAndBound()
+    {
+        using TestPki pki = TestPki.Create();
+
+        UserClientOptions plain = UserClientConfiguration.Load([], Environment());
+        UserClientOptions tls = UserClientConfiguration.Load(["--use_ssl", "--ssl_ca_path", pki.CaPath, "--ssl_server_name", "chat.example.org"], Environment());
+
+        Assert.False(plain.UseSsl);
+        Assert.Null(plain.SslCaPath);
+        Assert.Null(plain.SslServerName);
+        Assert.True(tls.UseSsl);
+        Assert.Equal(pki.CaPath, tls.SslCaPath);
+        Assert.Equal("chat.example.org", tls.SslServerName);
+    }
+
+    [Theory]
+    [InlineData("absent.pem")]
+    [InlineData("not-pem.txt")]
+    public void Load_CaFileMissingOrWithoutCertificates_FailsNamingTheKey(string name)
+    {
+        string path = Path.Combine(_directory, name);
+        if (name.EndsWith(".txt", StringComparison.Ordinal))
+        {
+            File.WriteAllText(path, "no certificate here");
+        }
+
+        var ex = Assert.Throws<UserClientConfigurationException>(() => UserClientConfiguration.Load(["--use_ssl", "--ssl_ca_path", path], Environment()));
+
+        Assert.Contains("'ssl_ca_path'", ex.Message);
+    }
+
+    [Fact]
+    public void Load_BadServerName_FailsNamingTheKey()
+    {
+        var ex = Assert.Throws<UserClientConfigurationException>(() => UserClientConfiguration.Load(["--use_ssl", "--ssl_server_name", "not a name!"], Environment()));
+
+        Assert.Contains("'ssl_server_name'", ex.Message);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -25,6 +25,14 @@ internal sealed partial class ClientConnection
     [LoggerMessage(EventId = 2117, Level = LogLevel.Information, Message = "Connection {ConnectionId} (user {UserId}) silent for {Seconds} s; closing")]
     private static partial void LogClientSilent(ILogger logger, long connectionId, string? userId, int seconds);
 
+    // Information, without the exception's stack: anyone can fail a handshake (a port scan, a
+    // plaintext client on the TLS port), and the log is not theirs to fill (issue 9).
+    [LoggerMessage(EventId = 2119, Level = LogLevel.Information, Message = "Connection {ConnectionId} from {RemoteEndPoint}: TLS handshake failed: {Reason}")]
+    private static partial void LogTlsHandshakeFailed(ILogger logger, long connectionId, EndPoint? remoteEndPoint, string reason);
+
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "Connection {ConnectionId} from {RemoteEndPoint}: TLS handshake not finished within {Seconds} s (handshake_timeout_sec); closing")]
+    private static partial void LogTlsHandshakeTimeout(ILogger logger, long connectionId, EndPoint? remoteEndPoint, int seconds);
+
     [LoggerMessage(EventId = 2118, Level = LogLevel.Warning, Message = "Connection {ConnectionId} (user {UserId}) cannot keep up: {Detail}; disconnecting")]
     private static partial void LogSlowClient(ILogger logger, long connectionId, string? userId, string detail);
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 using RealTimeMessageChat.Contracts.Tcp;
 using RealTimeMessageChat.Protocol;
 using RealTimeMessageChat.Protocol.Toolkit;
@@ -31,7 +30,7 @@ internal sealed partial class ClientConnection
 
                     // Wait for data before taking a buffer (Kestrel's WaitForDataBeforeAllocatingBuffer):
                     // 10,000 idle clients then hold no receive buffer at all.
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                    await _transport.ReceiveAsync(Memory<byte>.Empty);
                     buffer = ArrayPool<byte>.Shared.Rent(_settings.ReceiveBufferSize);
                 }
                 else if (count == buffer!.Length)
@@ -43,7 +42,7 @@ internal sealed partial class ClientConnection
                     buffer = larger;
                 }
 
-                int received = await _socket.ReceiveAsync(buffer.AsMemory(count), SocketFlags.None);
+                int received = await _transport.ReceiveAsync(buffer.AsMemory(count));
                 if (received == 0)
                 {
                     if (count > 0)

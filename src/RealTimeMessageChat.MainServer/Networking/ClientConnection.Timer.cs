@@ -30,7 +30,17 @@ internal sealed partial class ClientConnection
         {
             if (now - OpenedAt >= _settings.HandshakeTimeoutMs)
             {
-                _handler.RejectHandshakeTimeout(this);
+                if (_transport.IsEstablished)
+                {
+                    _handler.RejectHandshakeTimeout(this);
+                }
+                else
+                {
+                    // No frame can be sent before the TLS handshake is done: just close.
+                    _handler.Metrics.TlsHandshakeFailed();
+                    LogTlsHandshakeTimeout(_logger, Id, RemoteEndPoint, (int)(_settings.HandshakeTimeoutMs / 1000));
+                    Abort("TLS handshake timeout");
+                }
             }
 
             return;

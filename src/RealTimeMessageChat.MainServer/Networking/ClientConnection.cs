@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.Protocol;
 using RealTimeMessageChat.Protocol.Toolkit;
@@ -7,15 +8,16 @@ using RealTimeMessageChat.Protocol.Toolkit;
 namespace RealTimeMessageChat.MainServer.Networking;
 
 /// <summary>
-/// One client socket and its two loops, modelled on Kestrel's SocketConnection: a receive loop
-/// that waits with zero-byte reads (an idle connection holds no buffer) and hands each frame to
-/// the <see cref="CommandHandler"/>, and an <see cref="OutboundWriter"/> that sends everything due
-/// in one gathered send. What is due is the <see cref="ClientDelivery"/>'s business; timeouts
-/// and heartbeats come from the shared <see cref="ConnectionTimer"/>. <see cref="RunAsync"/> never throws.
+/// One client and its two loops, modelled on Kestrel's SocketConnection: a receive loop that
+/// waits with zero-byte reads (an idle connection holds no buffer) and hands each frame to the
+/// <see cref="CommandHandler"/>, and an <see cref="OutboundWriter"/> that sends everything due in
+/// one gathered send. The bytes travel through an <see cref="IConnectionTransport"/> (plaintext
+/// or TLS). What is due is the <see cref="ClientDelivery"/>'s business; timeouts and heartbeats
+/// come from the shared <see cref="ConnectionTimer"/>. <see cref="RunAsync"/> never throws.
 /// </summary>
 internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTransport
 {
-    private readonly Socket _socket;
+    private readonly IConnectionTransport _transport;
     private readonly CommandHandler _handler;
     private readonly ConnectionSettings _settings;
     private readonly ILogger _logger;
@@ -25,14 +27,10 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
     private long _closeRequestedAt;
     private volatile bool _authenticated;
 
-    public ClientConnection(long id, Socket socket, IFrameCodec codec, CommandHandler handler, ConnectionSettings settings, ILogger logger)
+    public ClientConnection(long id, IConnectionTransport transport, IFrameCodec codec, CommandHandler handler, ConnectionSettings settings, ILogger logger)
     {
         Id = id;
-        _socket = socket;
-
-        // The writer's first try at a send must return at once (SocketSender); the receive loop
-        // and the slow sends are asynchronous and do not depend on it.
-        _socket.Blocking = false;
+        _transport = transport;
         Codec = codec;
         _handler = handler;
         _settings = settings;
@@ -50,7 +48,10 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
 
     public long Id { get; }
 
-    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+    public EndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>The transport under this connection (plaintext or TLS).</summary>
+    internal IConnectionTransport Transport => _transport;
 
     /// <summary>This connection's framing: ours, or the C++ toolkit's when the first byte is 0xFD.</summary>
     public IFrameCodec Codec { get; private set; }
@@ -102,12 +103,15 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         LogConnectionOpened(_logger, Id, RemoteEndPoint);
         try
         {
-            await ReceiveLoopAsync();
+            if (_transport.IsEstablished || await StartTransportAsync())
+            {
+                await ReceiveLoopAsync();
 
-            // Nothing more comes in: let what is queued (an error reply, say) go out; the timer
-            // aborts the connection if that takes longer than the drain timeout.
-            RequestClose("connection closed");
-            await _writer.Completion;
+                // Nothing more comes in: let what is queued (an error reply, say) go out; the timer
+                // aborts the connection if that takes longer than the drain timeout.
+                RequestClose("connection closed");
+                await _writer.Completion;
+            }
         }
         catch (Exception ex)
         {
@@ -117,11 +121,36 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         finally
         {
             Abort("connection closed");
-            _socket.Dispose();
+            _transport.Dispose();
             _handler.OnClosed(this);
             LogConnectionClosed(_logger, Id, UserId, CloseReason);
         }
     }
+
+    /// <summary>The TLS handshake, before the first frame is read; false (logged, counted) when it failed.</summary>
+    private async Task<bool> StartTransportAsync()
+    {
+        try
+        {
+            await _transport.StartAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Whatever the handshake threw, the client caused it: no stack trace in the log.
+            if (!IsAborted)
+            {
+                _handler.Metrics.TlsHandshakeFailed();
+                LogTlsHandshakeFailed(_logger, Id, RemoteEndPoint, Describe(ex));
+            }
+
+            SetCloseReason("TLS handshake failed");
+            return false;
+        }
+    }
+
+    private static string Describe(Exception ex) =>
+        ex.InnerException is { } inner && inner.Message != ex.Message ? $"{ex.Message} ({inner.Message})" : ex.Message;
 
     /// <summary>Queues a control frame (reply, ping, error) ahead of broadcasts; a client with too many unsent is evicted.</summary>
     public void Send(byte[] frame)
@@ -150,16 +179,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         }
 
         _writer.Abort();
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already reset by the peer.
-        }
-
-        _socket.Close();
+        _transport.Close();
     }
 
     public void Schedule() => _writer.Schedule();
@@ -189,17 +209,43 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
         Abort("send queue full");
     }
 
-    ValueTask IFrameTransport.SendAsync(IList<ArraySegment<byte>> segments) => SocketSender.SendAsync(_socket, segments);
+    ValueTask IFrameTransport.SendAsync(IList<ArraySegment<byte>> segments) => _transport.SendAsync(segments);
 
     void IFrameTransport.OnWriterCompleted(Exception? error)
     {
         if (error is not null)
         {
             OnLoopException(error, "write");
+            Abort("client disconnected");
+            return;
         }
 
-        // Everything queued went out (or cannot): closing the socket also ends the receive loop.
-        Abort(error is null ? "closed by the server" : "client disconnected");
+        // Everything queued went out: end the stream (TLS: close_notify), then close the socket,
+        // which also ends the receive loop. A shutdown that hangs is cut by the drain timeout.
+        ValueTask shutdown = _transport.ShutdownAsync();
+        if (shutdown.IsCompletedSuccessfully)
+        {
+            Abort("closed by the server");
+        }
+        else
+        {
+            _ = AbortAfterShutdownAsync(shutdown);
+        }
+    }
+
+    private async Task AbortAfterShutdownAsync(ValueTask shutdown)
+    {
+        try
+        {
+            await shutdown;
+        }
+        catch (Exception)
+        {
+            // The client went away first (or the stream was closed under us): nothing left to tell
+            // it, and this task has no one to observe an exception.
+        }
+
+        Abort("closed by the server");
     }
 
     private void SetCloseReason(string reason) => Interlocked.CompareExchange(ref _closeReason, reason, null);
@@ -211,10 +257,12 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
             case OperationCanceledException or ObjectDisposedException:
                 LogLoopStopped(_logger, Id, loop);
                 break;
-            case IOException or SocketException when IsAborted:
+            case IOException or SocketException or AuthenticationException when IsAborted:
                 LogLoopStopped(_logger, Id, loop);
                 break;
-            case IOException or SocketException:
+
+            // TLS: a bad record or an alert from the client after the handshake is the client's doing too.
+            case IOException or SocketException or AuthenticationException:
                 SetCloseReason("client disconnected");
                 LogClientDisconnected(_logger, Id, UserId, ex.Message);
                 break;

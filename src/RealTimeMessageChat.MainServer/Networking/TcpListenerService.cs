@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
+using RealTimeMessageChat.MainServer.Security;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Networking;
@@ -34,6 +36,7 @@ internal sealed partial class TcpListenerService(
     private readonly ConnectionSettings _settings = ConnectionSettings.From(options.Value);
     private readonly DeliveryLimits _limits = DeliveryLimits.From(options.Value);
     private Socket? _listener;
+    private TlsServerContext? _tls;
     private long _nextId;
 
     /// <summary>The address actually bound; null before start.</summary>
@@ -42,6 +45,9 @@ internal sealed partial class TcpListenerService(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         MainServerOptions o = options.Value;
+
+        // Once, before the port opens: a bad file stops the start, and no handshake reads a file.
+        TlsServerContext? tls = o.UseSsl ? TlsServerContext.Load(o.SslCertificatePath, o.SslKeyPath) : null;
         var endPoint = new IPEndPoint(IPAddress.Parse(o.ServerHost), o.ServerPort);
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -56,6 +62,7 @@ internal sealed partial class TcpListenerService(
         }
 
         _listener = listener;
+        _tls = tls;
         BoundEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         if (string.IsNullOrEmpty(o.ServerId))
         {
@@ -66,7 +73,21 @@ internal sealed partial class TcpListenerService(
             presence.ServerId = o.ServerId;
         }
 
-        LogListening(_logger, BoundEndPoint);
+        if (tls is null)
+        {
+            LogListening(_logger, BoundEndPoint);
+        }
+        else
+        {
+            X509Certificate2 certificate = tls.Certificate;
+            LogListeningTls(_logger, BoundEndPoint, certificate.Subject, certificate.NotAfter);
+            DateTime now = DateTime.Now;
+            if (now > certificate.NotAfter || now < certificate.NotBefore)
+            {
+                LogCertificateNotValidNow(_logger, certificate.Subject, certificate.NotBefore, certificate.NotAfter);
+            }
+        }
+
         return base.StartAsync(cancellationToken);
     }
 
@@ -113,7 +134,8 @@ internal sealed partial class TcpListenerService(
             }
 
             socket.NoDelay = true;
-            var connection = new ClientConnection(Interlocked.Increment(ref _nextId), socket, codec, handler, _settings, _connectionLogger);
+            IConnectionTransport transport = _tls is null ? new SocketTransport(socket) : new TlsTransport(socket, _tls);
+            var connection = new ClientConnection(Interlocked.Increment(ref _nextId), transport, codec, handler, _settings, _connectionLogger);
             connection.Attach(new ClientDelivery(connection, messageLog, codec, _limits, metrics, _deliveryLogger));
             metrics.ConnectionAccepted();
             registry.Add(connection);
@@ -170,6 +192,12 @@ internal sealed partial class TcpListenerService(
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MainServer listening for TCP clients on {EndPoint}")]
     private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "MainServer listening for TLS clients on {EndPoint} (use_ssl; certificate {Subject}, valid until {NotAfter:u})")]
+    private static partial void LogListeningTls(ILogger logger, IPEndPoint endPoint, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The certificate {Subject} (ssl_certificate_path) is not valid now: valid from {NotBefore:u} to {NotAfter:u}; clients will refuse it")]
+    private static partial void LogCertificateNotValidNow(ILogger logger, string subject, DateTime notBefore, DateTime notAfter);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Accept failed with {SocketError}; backing off {BackoffMs} ms")]
     private static partial void LogAcceptBackoff(ILogger logger, SocketError socketError, double backoffMs);

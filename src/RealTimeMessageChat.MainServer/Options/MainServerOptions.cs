@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RealTimeMessageChat.MainServer.Security;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Options;
@@ -25,6 +26,21 @@ internal sealed class MainServerOptions : IValidatableObject
     [ConfigurationKeyName("health_port")]
     [Range(0, 65535)]
     public int HealthPort { get; set; } = 8081;
+
+    /// <summary>
+    /// Whether clients must speak TLS (1.2 or 1.3) on <c>server_port</c>; plaintext clients are then
+    /// refused at the handshake. Needs <c>ssl_certificate_path</c> and <c>ssl_key_path</c>. Default false.
+    /// </summary>
+    [ConfigurationKeyName("use_ssl")]
+    public bool UseSsl { get; set; }
+
+    /// <summary>PEM file with the server's certificate first, then any intermediates. Required when <c>use_ssl</c> is true; default empty.</summary>
+    [ConfigurationKeyName("ssl_certificate_path")]
+    public string SslCertificatePath { get; set; } = string.Empty;
+
+    /// <summary>PEM file with the certificate's private key (unencrypted PKCS#8, RSA or EC). Required when <c>use_ssl</c> is true; default empty.</summary>
+    [ConfigurationKeyName("ssl_key_path")]
+    public string SslKeyPath { get; set; } = string.Empty;
 
     /// <summary>Minimum size of a socket read buffer, in bytes. Default 4096.</summary>
     [ConfigurationKeyName("buffer_size")]
@@ -97,7 +113,7 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(1, 3600)]
     public int FrameTimeoutSeconds { get; set; } = 5;
 
-    /// <summary>Seconds a new client has to send its <c>connection</c> frame. Default 10.</summary>
+    /// <summary>Seconds a new client has to send its <c>connection</c> frame, its TLS handshake included (<c>use_ssl</c>). Default 10.</summary>
     [ConfigurationKeyName("handshake_timeout_sec")]
     [Range(1, 3600)]
     public int HandshakeTimeoutSeconds { get; set; } = 10;
@@ -150,6 +166,13 @@ internal sealed class MainServerOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Configuration key 'max_backlog_bytes': {MaxBacklogBytes} is larger than 'ring_capacity_bytes' ({RingCapacityBytes}); a client would fall off the ring before it counts as slow.",
                 [nameof(MaxBacklogBytes)]);
+        }
+
+        // The files are read here, at start, so a missing file or a key that does not fit stops the
+        // process with the key named, rather than failing every handshake later.
+        if (UseSsl && TlsServerContext.Check(SslCertificatePath, SslKeyPath) is { } tlsError)
+        {
+            yield return new ValidationResult(tlsError, [nameof(SslCertificatePath)]);
         }
 
         if (SlowClientPolicy is not (SlowClientPolicies.Disconnect or SlowClientPolicies.CatchUp))

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -15,11 +16,12 @@ namespace RealTimeMessageChat.UserClient.Networking;
 /// One TCP session with the MainServer, the same shape as the server's ClientConnection: a read
 /// loop parsing frames from a <see cref="PipeReader"/>, and a write loop draining a bounded
 /// outbound channel into a <see cref="PipeWriter"/>. The first loop to end ends the session.
+/// With <c>use_ssl</c> the pipes run over an <see cref="SslStream"/> (<see cref="ClientTls"/>).
 /// </summary>
 internal sealed partial class ChatConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Channel<byte[]> _outbound;
@@ -27,10 +29,10 @@ internal sealed partial class ChatConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
 
-    private ChatConnection(Socket socket, int maxFrameBytes, int sendQueueCapacity, ILogger logger)
+    private ChatConnection(Socket socket, Stream stream, int maxFrameBytes, int sendQueueCapacity, ILogger logger)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = stream;
         _input = PipeReader.Create(_stream);
         _output = PipeWriter.Create(_stream);
         _maxFrameBytes = maxFrameBytes;
@@ -45,13 +47,41 @@ internal sealed partial class ChatConnection : IAsyncDisposable
     /// <summary>Ticks (<see cref="Environment.TickCount64"/>) of the last frame received; heartbeat uses it to spot a dead server.</summary>
     public long LastReceivedTicks { get; private set; } = Environment.TickCount64;
 
-    public static async Task<ChatConnection> ConnectAsync(string host, int port, int maxFrameBytes, int sendQueueCapacity, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects and, with <paramref name="tls"/>, completes the TLS handshake within
+    /// <paramref name="handshakeTimeout"/>; throws <see cref="ServerCertificateRejectedException"/>
+    /// when the server's certificate does not validate.
+    /// </summary>
+    public static async Task<ChatConnection> ConnectAsync(
+        string host,
+        int port,
+        ClientTls? tls,
+        TimeSpan handshakeTimeout,
+        int maxFrameBytes,
+        int sendQueueCapacity,
+        ILogger logger,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken);
-            return new ChatConnection(socket, maxFrameBytes, sendQueueCapacity, logger);
+            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            if (tls is not null)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(handshakeTimeout);
+                try
+                {
+                    stream = await tls.AuthenticateAsync(stream, timeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"the TLS handshake with {host}:{port} did not finish within {handshakeTimeout.TotalSeconds:0.##} s");
+                }
+            }
+
+            return new ChatConnection(socket, stream, maxFrameBytes, sendQueueCapacity, logger);
         }
         catch
         {
@@ -254,6 +284,12 @@ internal sealed partial class ChatConnection : IAsyncDisposable
         {
             // Completing the writer flushes what is buffered, which fails on a broken socket.
             await _output.CompleteAsync();
+            if (_stream is SslStream tls)
+            {
+                // close_notify: the server can tell the end from a cut.
+                await tls.ShutdownAsync();
+            }
+
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)

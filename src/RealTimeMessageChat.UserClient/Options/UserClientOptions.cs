@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using RealTimeMessageChat.Contracts.Validation;
+using RealTimeMessageChat.UserClient.Networking;
 using RealTimeMessageChat.Protocol;
 using Serilog.Events;
 
@@ -23,6 +24,18 @@ internal sealed class UserClientOptions : IValidatableObject
     [ConfigurationKeyName("server_port")]
     [Range(1, 65535)]
     public int ServerPort { get; set; } = 9876;
+
+    [Description("Connect to the MainServer with TLS (1.2 or 1.3); the server's certificate must validate, or the client stops.")]
+    [ConfigurationKeyName("use_ssl")]
+    public bool UseSsl { get; set; }
+
+    [Description("PEM file of CA certificates to trust for the MainServer, in addition to the system's (use_ssl).")]
+    [ConfigurationKeyName("ssl_ca_path")]
+    public string? SslCaPath { get; set; }
+
+    [Description("Name the MainServer's certificate must carry, also sent as SNI (use_ssl); default: server_host.")]
+    [ConfigurationKeyName("ssl_server_name")]
+    public string? SslServerName { get; set; }
 
     [Description("Base address of the RestApi (http or https).")]
     [ConfigurationKeyName("rest_api_url")]
@@ -92,6 +105,16 @@ internal sealed class UserClientOptions : IValidatableObject
         if (!Uri.TryCreate(RestApiUrl, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             yield return new ValidationResult($"Configuration key 'rest_api_url': '{RestApiUrl}' is not an absolute http or https URL.");
+        }
+
+        if (UseSsl && !string.IsNullOrEmpty(SslCaPath) && ClientTls.CheckCaFile(SslCaPath) is { } caError)
+        {
+            yield return new ValidationResult(caError);
+        }
+
+        if (SslServerName is not null && Uri.CheckHostName(SslServerName) == UriHostNameType.Unknown)
+        {
+            yield return new ValidationResult($"Configuration key 'ssl_server_name': '{SslServerName}' is not a host name or address.");
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SeqTracker _seqs = new(options.LastSeq);
+    private readonly ClientTls? _tls = ClientTls.From(options);
     private volatile ChatConnection? _connection;
     private volatile string _sessionId = string.Empty;
 
@@ -82,6 +83,13 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                 LogFatal(logger, ex.Message);
                 return ExitFailed;
             }
+            catch (ServerCertificateRejectedException ex)
+            {
+                // Never connect to a server that cannot prove who it is; retrying would not change that.
+                output.WriteStatus($"Error: {ex.Message}");
+                LogFatal(logger, ex.Message);
+                return ExitFailed;
+            }
             catch (Exception ex)
             {
                 output.WriteStatus($"Connection failed ({ex.Message}); retrying in {delay.TotalSeconds:0.##} s.");
@@ -109,7 +117,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
     {
         string token = await api.EnsureTokenAsync(cancellationToken);
         await using ChatConnection connection = await ChatConnection.ConnectAsync(
-            options.ServerHost, options.ServerPort, options.MaxFrameBytes, options.SendQueueCapacity, logger, cancellationToken);
+            options.ServerHost, options.ServerPort, _tls, HandshakeTimeout, options.MaxFrameBytes, options.SendQueueCapacity, logger, cancellationToken);
 
         long? resumeAfter = _seqs.ResumeAfter();
         var request = new ConnectRequest
@@ -139,9 +147,10 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
 
         _sessionId = response.SubId ?? string.Empty;
         LogConnected(logger, options.ServerHost, options.ServerPort, _sessionId, resumeAfter);
+        string over = _tls is null ? string.Empty : " over TLS";
         output.WriteStatus(resumeAfter is { } after
-            ? $"Connected to {options.ServerHost}:{options.ServerPort} as {api.UserId} (resuming after seq {after})."
-            : $"Connected to {options.ServerHost}:{options.ServerPort} as {api.UserId}.");
+            ? $"Connected to {options.ServerHost}:{options.ServerPort}{over} as {api.UserId} (resuming after seq {after})."
+            : $"Connected to {options.ServerHost}:{options.ServerPort}{over} as {api.UserId}.");
 
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task heartbeat = HeartbeatLoopAsync(connection, heartbeatStop.Token);

@@ -1,22 +1,23 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
 namespace RealTimeMessageChat.MainServer.Tests.Support;
 
-/// <summary>A raw TCP client speaking the length-prefixed JSON frames.</summary>
+/// <summary>A raw TCP client speaking the length-prefixed JSON frames, in plaintext or over TLS.</summary>
 internal sealed class TestClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
 
-    private TestClient(Socket socket)
-    {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-    }
+    private TestClient(Stream stream) => _stream = stream;
+
+    /// <summary>The TLS stream of a client opened with <see cref="OpenTlsAsync"/>; null for plaintext.</summary>
+    public SslStream? Tls => _stream as SslStream;
 
     public static async Task<TestClient> OpenAsync(IPEndPoint endPoint, CancellationToken cancellationToken, int? receiveBufferSize = null)
     {
@@ -28,7 +29,51 @@ internal sealed class TestClient : IAsyncDisposable
         }
 
         await socket.ConnectAsync(endPoint, cancellationToken);
-        return new TestClient(socket);
+        return new TestClient(new NetworkStream(socket, ownsSocket: true));
+    }
+
+    /// <summary>
+    /// Connects and completes a TLS handshake for <paramref name="targetHost"/>, trusting what
+    /// <paramref name="trust"/> trusts (null: the system's roots only). Throws what the handshake throws.
+    /// </summary>
+    public static async Task<TestClient> OpenTlsAsync(
+        IPEndPoint endPoint,
+        X509ChainPolicy? trust,
+        CancellationToken cancellationToken,
+        SslProtocols protocols = SslProtocols.None,
+        string targetHost = "localhost")
+    {
+        return new TestClient(await ConnectTlsAsync(endPoint, trust, cancellationToken, protocols, targetHost));
+    }
+
+    /// <summary>A TLS stream to <paramref name="endPoint"/>, handshake done; see <see cref="OpenTlsAsync"/>.</summary>
+    public static async Task<SslStream> ConnectTlsAsync(
+        IPEndPoint endPoint,
+        X509ChainPolicy? trust,
+        CancellationToken cancellationToken,
+        SslProtocols protocols = SslProtocols.None,
+        string targetHost = "localhost")
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(endPoint, cancellationToken);
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = targetHost,
+                    EnabledSslProtocols = protocols,
+                    CertificateChainPolicy = trust,
+                },
+                cancellationToken);
+            return tls;
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
     }
 
     public Task SendConnectAsync(string userId, string token, CancellationToken cancellationToken, long? lastSeq = null)

@@ -70,9 +70,12 @@ internal sealed class TestServer : IAsyncDisposable
     public string IssueToken(string userId) => Services.GetRequiredService<JwtTokenService>().Issue(userId).Token;
 
     /// <summary>A connected and authenticated client (the connect reply already read).</summary>
-    public async Task<TestClient> ConnectClientAsync(string userId, CancellationToken cancellationToken, long? lastSeq = null, int? receiveBufferSize = null)
+    public async Task<TestClient> ConnectClientAsync(string userId, CancellationToken cancellationToken, long? lastSeq = null, int? receiveBufferSize = null) =>
+        await AuthenticateAsync(await TestClient.OpenAsync(EndPoint, cancellationToken, receiveBufferSize), userId, cancellationToken, lastSeq);
+
+    /// <summary>Sends the connection frame on an open client and checks the reply.</summary>
+    public async Task<TestClient> AuthenticateAsync(TestClient client, string userId, CancellationToken cancellationToken, long? lastSeq = null)
     {
-        TestClient client = await TestClient.OpenAsync(EndPoint, cancellationToken, receiveBufferSize);
         await client.SendConnectAsync(userId, IssueToken(userId), cancellationToken, lastSeq);
         var reply = await client.ReadFrameAsync(cancellationToken);
         if (reply.GetProperty("command").GetString() != "connection" || !reply.GetProperty("condition").GetBoolean())

@@ -12,15 +12,24 @@ namespace RealTimeMessageChat.UserClient.Tests.Fakes;
 internal sealed class FakeServerPeer : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
 
     public FakeServerPeer(Socket socket)
+        : this(socket, new NetworkStream(socket, ownsSocket: true))
+    {
+    }
+
+    /// <summary>A peer speaking over <paramref name="stream"/> (TLS, say) on <paramref name="socket"/>; owns both.</summary>
+    public FakeServerPeer(Socket socket, Stream stream)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream);
     }
+
+    /// <summary>The TLS stream of a peer accepted with <see cref="FakeChatServer.AcceptTlsAsync"/>; null for plaintext.</summary>
+    public System.Net.Security.SslStream? Tls => _stream as System.Net.Security.SslStream;
 
     public async Task SendAsync(object frame, CancellationToken cancellationToken) =>
         await _stream.WriteAsync(FrameCodec.Encode(JsonSerializer.SerializeToUtf8Bytes(frame)), cancellationToken);
@@ -86,5 +95,6 @@ internal sealed class FakeServerPeer : IAsyncDisposable
     {
         await _reader.CompleteAsync();
         await _stream.DisposeAsync();
+        _socket.Dispose();
     }
 }
