@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using RealTimeMessageChat.UserClient.Api;
 using RealTimeMessageChat.UserClient.Configuration;
 using RealTimeMessageChat.UserClient.Console;
+using RealTimeMessageChat.UserClient.Networking;
 using RealTimeMessageChat.UserClient.Options;
 using RealTimeMessageChat.UserClient.Session;
 using Serilog;
@@ -72,9 +73,16 @@ internal static class UserClientApp
                 outputTemplate: LogTemplate)
             .CreateLogger();
         using var loggerFactory = new SerilogLoggerFactory(serilog, dispose: true);
-        using var httpClient = new HttpClient
+        Uri restApi = options.GetRestApiBaseAddress();
+        var handler = new SocketsHttpHandler();
+        if (ClientTls.ForRestApi(options, restApi) is { } validation)
         {
-            BaseAddress = options.GetRestApiBaseAddress(),
+            handler.SslOptions.RemoteCertificateValidationCallback = validation;
+        }
+
+        using var httpClient = new HttpClient(handler)
+        {
+            BaseAddress = restApi,
             Timeout = TimeSpan.FromSeconds(options.HttpTimeoutSec),
         };
 

@@ -19,6 +19,32 @@ public sealed class TlsEndToEndTests
         "RTMC_USE_SSL", "RTMC_SSL_CERTIFICATE_PATH", "RTMC_SSL_KEY_PATH",
     ];
 
+    /// <summary>Types probes until one comes back as a broadcast line (the console may still be connecting when the first is typed).</summary>
+    private static async Task ProbeUntilPrintedAsync(AppProcess console, string user, CancellationToken ct)
+    {
+        for (int probe = 0; ; probe++)
+        {
+            await console.WriteLineAsync($"tls probe {probe}");
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(3));
+            try
+            {
+                await foreach (string line in console.StdoutLines.ReadAllAsync(wait.Token))
+                {
+                    if (line.EndsWith($"{user}: tls probe {probe}", StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+
+                throw new InvalidOperationException("the UserClient ended" + Environment.NewLine + console.Tail());
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
     [Fact]
     public async Task TlsOnEveryHop_MessagesFromThreeSenders_ReachEveryClientOnceInOrderAndAreStored()
     {
@@ -91,6 +117,20 @@ public sealed class TlsEndToEndTests
         {
             await client.DisposeAsync();
         }
+
+        // The UserClient console: logs in and publishes over HTTPS, receives over the MainServer's TLS.
+        AppProcess console = system.Launch(
+            "UserClient",
+            new()
+            {
+                ["RTMC_SERVER_PORT"] = $"{port}",
+                ["RTMC_REST_API_URL"] = system.RestApiUrl,
+                ["RTMC_PASSWORD"] = password,
+            },
+            $"--user {users[1]}",
+            redirectInput: true);
+        await PipelineEndToEndTests.WithTails(system, ProbeUntilPrintedAsync(console, users[1], ct));
+        Assert.Equal(0, await console.StopAsync(TimeSpan.FromSeconds(15)));
 
         IReadOnlyDictionary<string, int> exits = await system.StopAllAsync();
         Assert.All(exits, e => Assert.True(e.Value == 0, $"{e.Key} exited {e.Value}"));

@@ -51,6 +51,31 @@ internal sealed class ClientTls
         return new ClientTls(string.IsNullOrEmpty(options.SslServerName) ? options.ServerHost : options.SslServerName, trusted);
     }
 
+    /// <summary>
+    /// For the REST API over HTTPS: the same trust as the MainServer's (the system's roots plus the
+    /// CAs of <c>ssl_ca_path</c>), the URL's host as the name. Null (the system's check alone) when
+    /// the URL is not HTTPS or no CA is configured.
+    /// </summary>
+    public static RemoteCertificateValidationCallback? ForRestApi(UserClientOptions options, Uri restApi)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(restApi);
+        if (restApi.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(options.SslCaPath))
+        {
+            return null;
+        }
+
+        if (CheckCaFile(options.SslCaPath) is { } error)
+        {
+            throw new UserClientConfigurationException(error);
+        }
+
+        X509Certificate2Collection trusted = [];
+        trusted.ImportFromPemFile(options.SslCaPath);
+        var tls = new ClientTls(restApi.Host, trusted);
+        return (_, certificate, chain, errors) => tls.Check(certificate as X509Certificate2, chain, errors) is null;
+    }
+
     /// <summary>Null when the file holds at least one PEM certificate; otherwise why not, naming <c>ssl_ca_path</c>.</summary>
     public static string? CheckCaFile(string path)
     {

@@ -107,7 +107,7 @@ internal sealed class UserClientOptions : IValidatableObject
             yield return new ValidationResult($"Configuration key 'rest_api_url': '{RestApiUrl}' is not an absolute http or https URL.");
         }
 
-        if (UseSsl && !string.IsNullOrEmpty(SslCaPath) && ClientTls.CheckCaFile(SslCaPath) is { } caError)
+        if (!string.IsNullOrEmpty(SslCaPath) && ClientTls.CheckCaFile(SslCaPath) is { } caError)
         {
             yield return new ValidationResult(caError);
         }
