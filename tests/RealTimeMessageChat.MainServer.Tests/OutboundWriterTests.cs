@@ -15,7 +15,7 @@ public sealed class OutboundWriterTests
         var (room, delivery, transport) = Create(head: 0);
         transport.Gate.Reset();
         room.Ring.TryAppend(1, Frame(1), now: 0);
-        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        StartHeldSend(room, delivery);
         await transport.FirstSendStarted.Task.WaitAsync(cts.Token);
 
         // The first send is in flight: everything appended meanwhile waits for one more send.
@@ -59,7 +59,7 @@ public sealed class OutboundWriterTests
         var (room, delivery, transport) = Create(head: 0, ringFrames: 16);
         transport.Gate.Reset();
         room.Ring.TryAppend(1, Frame(1), now: 0);
-        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        StartHeldSend(room, delivery);
         await transport.FirstSendStarted.Task.WaitAsync(cts.Token);
 
         for (long seq = 2; seq <= 100; seq++)
@@ -73,6 +73,14 @@ public sealed class OutboundWriterTests
 
         Assert.Equal([1L, .. FrameAssertions.Range(85, 100)], transport.Sends.SelectMany(s => s).ToList());
     }
+
+    /// <summary>
+    /// The first OnAppended, off the test's thread: an idle writer runs inline (RunNow), so when
+    /// the writer that Subscribe scheduled has already gone idle, the held send would block the
+    /// test itself, 10 s per later OnAppended (seen: a 30-minute hang, and 15 s timeouts).
+    /// </summary>
+    private static void StartHeldSend(Room room, ClientDelivery delivery) =>
+        _ = Task.Run(() => delivery.OnAppended(room.Subscribers.ToList()[0], now: 0));
 
     private static (Room Room, ClientDelivery Delivery, RecordingTransport Transport) Create(long head, FakeMessageLog? log = null, long? afterSeq = null, int ringFrames = 256)
     {
