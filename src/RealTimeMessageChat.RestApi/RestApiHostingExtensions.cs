@@ -79,6 +79,19 @@ internal static class RestApiHostingExtensions
                 // Claims keep their JWT names, so the sender is exactly the "sub" the token was issued with.
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = tokens.ValidationParameters;
+                bearer.Events = new JwtBearerEvents
+                {
+                    // A signed token naming nobody is no login: refused here, for every endpoint at once.
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrEmpty(context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value))
+                        {
+                            context.Fail("The token has no subject.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
             });
         services.AddAuthorization();
 
