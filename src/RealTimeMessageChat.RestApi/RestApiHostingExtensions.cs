@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -16,6 +17,7 @@ using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.RestApi.Endpoints;
 using RealTimeMessageChat.RestApi.History;
+using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 
@@ -51,7 +53,8 @@ internal static class RestApiHostingExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton(sp => new PasswordHasher(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.PasswordHashIterations));
+        services.AddSingleton<ILoginAttemptLimiter, LoginAttemptLimiter>();
         services.AddSingleton<RestApiMetrics>();
         services.AddSingleton<IMessagePublisher>(sp =>
         {
@@ -102,6 +105,13 @@ internal static class RestApiHostingExtensions
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (rejected, _) =>
+            {
+                // The problem body comes from the status code pages; the client learns when to come back here.
+                TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromSeconds(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
             limiter.AddPolicy(MessageEndpoints.RateLimitPolicy, PerUserTokenBucket);
         });
         return builder;

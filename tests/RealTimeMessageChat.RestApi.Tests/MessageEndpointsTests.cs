@@ -315,7 +315,7 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task Publish_OverTheUsersRateLimit_Returns429Problem()
+    public async Task Publish_OverTheUsersRateLimit_Returns429ProblemWithRetryAfter()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         using var limited = new RestApiFactory(new Dictionary<string, string?> { ["rate_limit_per_second"] = "1", ["rate_limit_burst"] = "2" });
@@ -332,6 +332,7 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
         HttpResponseMessage? rejected = responses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.NotNull(rejected);
         await ProblemAssert.IsProblemAsync(rejected, HttpStatusCode.TooManyRequests, "rate-limited", cts.Token);
+        Assert.InRange(rejected.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         Assert.Equal(HttpStatusCode.Accepted, (await other.PostAsJsonAsync("/publishMessage", new { content = "calm" }, cts.Token)).StatusCode);
     }
 }
