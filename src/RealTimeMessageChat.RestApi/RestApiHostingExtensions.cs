@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
@@ -17,6 +18,7 @@ using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.RestApi.Endpoints;
 using RealTimeMessageChat.RestApi.History;
+using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 
@@ -63,7 +65,8 @@ internal static class RestApiHostingExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton(sp => new PasswordHasher(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.PasswordHashIterations));
+        services.AddSingleton<ILoginAttemptLimiter, LoginAttemptLimiter>();
         services.AddSingleton<RestApiMetrics>();
         services.AddSingleton<IMessagePublisher>(sp =>
         {
@@ -91,6 +94,19 @@ internal static class RestApiHostingExtensions
                 // Claims keep their JWT names, so the sender is exactly the "sub" the token was issued with.
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = tokens.ValidationParameters;
+                bearer.Events = new JwtBearerEvents
+                {
+                    // A signed token naming nobody is no login: refused here, for every endpoint at once.
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrEmpty(context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value))
+                        {
+                            context.Fail("The token has no subject.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
             });
         services.AddAuthorization();
 
@@ -101,6 +117,13 @@ internal static class RestApiHostingExtensions
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (rejected, _) =>
+            {
+                // The problem body comes from the status code pages; the client learns when to come back here.
+                TimeSpan retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromSeconds(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
             limiter.AddPolicy(MessageEndpoints.RateLimitPolicy, PerUserTokenBucket);
         });
         return builder;

@@ -15,6 +15,7 @@ internal sealed class RestApiMetrics
     private readonly Counter<long> _publishFailures;
     private readonly Counter<long> _logins;
     private readonly Counter<long> _loginFailures;
+    private readonly Counter<long> _loginsThrottled;
     private readonly Counter<long> _registrations;
     private readonly Histogram<double> _publishLatency;
 
@@ -25,6 +26,7 @@ internal sealed class RestApiMetrics
         _publishFailures = meter.CreateCounter<long>("rtmc.restapi.messages.publish_failures", unit: "{message}", description: "Publishes answered 503: broker down, nack, return or confirm timeout");
         _logins = meter.CreateCounter<long>("rtmc.restapi.logins", unit: "{login}", description: "Successful logins");
         _loginFailures = meter.CreateCounter<long>("rtmc.restapi.login_failures", unit: "{login}", description: "Logins refused: unknown user, wrong password or banned");
+        _loginsThrottled = meter.CreateCounter<long>("rtmc.restapi.logins_throttled", unit: "{login}", description: "Logins answered 429: the account's or the address's failed attempts of the minute used up");
         _registrations = meter.CreateCounter<long>("rtmc.restapi.registrations", unit: "{user}", description: "Accounts created");
         _publishLatency = meter.CreateHistogram(
             "rtmc.restapi.publish.confirm_duration",
@@ -45,6 +47,8 @@ internal sealed class RestApiMetrics
     public void LoginSucceeded() => _logins.Add(1);
 
     public void LoginFailed() => _loginFailures.Add(1);
+
+    public void LoginThrottled() => _loginsThrottled.Add(1);
 
     public void Registered() => _registrations.Add(1);
 }

@@ -36,6 +36,19 @@ public sealed class TcpFrameJsonTests
         Assert.Throws<TcpFrameException>(() => TcpFrameJson.Parse(new ReadOnlySequence<byte>(bytes), out _));
     }
 
+    // Found by TcpFrameJsonFuzzTests: TryGetProperty decodes each name it compares, and a name
+    // escaping a lone surrogate threw InvalidOperationException out of Parse (issue 9, defect 2's twin);
+    // the search runs from the last property, so a name after the command is decoded too.
+    [Theory]
+    [InlineData("{\"\\udc00\\ud800command\":\"x\"}")]
+    [InlineData("{\"comma\\udc00\\ud800nd\":\"x\"}")]
+    [InlineData("{\"command\":\"heartbeat:ping\",\"\\ud800command\":1}")]
+    [InlineData("{\"command\":\"\\ud800\"}")]
+    public void Parse_LoneSurrogateInANameOrTheCommand_ThrowsTcpFrameException(string json)
+    {
+        Assert.Throws<TcpFrameException>(() => TcpFrameJson.Parse(Seq(json), out _));
+    }
+
     [Fact]
     public void Serialize_ConnectFailure_OmitsNullFieldsAndUsesSnakeCase()
     {

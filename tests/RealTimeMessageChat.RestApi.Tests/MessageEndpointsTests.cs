@@ -214,6 +214,16 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
     [InlineData("""{"content":"x","command":"say\u001b[2J"}""", "command")]
     [InlineData("""{"content":"x","command":""}""", "command")]
     [InlineData("""{"content":"x","metadata":{"k":"v\u0000"}}""", "metadata")]
+    // Each of these was answered 500 (the queue body could not be written) or would have stopped
+    // the persister (PostgreSQL's jsonb refuses them); found by PublishAgreementPropertyTests.
+    [InlineData("""{"content":"x","metadata":{"k":"\ud800"}}""", "metadata")]
+    [InlineData("""{"content":"x","metadata":{"\udfff":1}}""", "metadata")]
+    [InlineData("""{"content":"x","metadata":{"k":1e-400000}}""", "metadata")]
+    [InlineData("""{"content":"x","metadata":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}""", "metadata")]
+    [InlineData("""{"content":"x","message_id":"00000000-0000-0000-0000-000000000000"}""", "message_id")]
+    [InlineData("""{"content":"\ud800"}""", "content")]
+    [InlineData("""{"content":"x","sub_id":"\udc00"}""", "sub_id")]
+    [InlineData("""{"content":"x","command":"\ud83d"}""", "command")]
     public async Task Publish_InvalidField_Returns400NamingTheField(string json, string field)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
@@ -305,7 +315,7 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task Publish_OverTheUsersRateLimit_Returns429Problem()
+    public async Task Publish_OverTheUsersRateLimit_Returns429ProblemWithRetryAfter()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         using var limited = new RestApiFactory(new Dictionary<string, string?> { ["rate_limit_per_second"] = "1", ["rate_limit_burst"] = "2" });
@@ -322,6 +332,7 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
         HttpResponseMessage? rejected = responses.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.NotNull(rejected);
         await ProblemAssert.IsProblemAsync(rejected, HttpStatusCode.TooManyRequests, "rate-limited", cts.Token);
+        Assert.InRange(rejected.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         Assert.Equal(HttpStatusCode.Accepted, (await other.PostAsJsonAsync("/publishMessage", new { content = "calm" }, cts.Token)).StatusCode);
     }
 }

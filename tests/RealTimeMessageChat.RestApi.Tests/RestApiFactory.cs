@@ -51,6 +51,9 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
     /// <summary>Now, to the second; the app's clock for the queue body.</summary>
     internal DateTimeOffset Now { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
+    /// <summary>The hasher to use instead of the cheap default; set before the first request.</summary>
+    internal PasswordHasher? Hasher { get; init; }
+
     internal JwtTokenService Tokens => Services.GetRequiredService<JwtTokenService>();
 
     /// <summary>Registers <paramref name="userId"/> and logs in; returns the token.</summary>
@@ -85,9 +88,13 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
 
-            // Cheap hashes: the real iteration count would only slow the tests down.
-            services.RemoveAll<PasswordHasher>();
-            services.AddSingleton(new PasswordHasher(iterations: 1_000));
+            // Cheap hashes (the real iteration count would only slow the tests down), unless a test
+            // asks for the configured hasher or brings its own.
+            if (!_settings.ContainsKey("password_hash_iterations"))
+            {
+                services.RemoveAll<PasswordHasher>();
+                services.AddSingleton(Hasher ?? new PasswordHasher(iterations: 1_000));
+            }
 
             // No PostgreSQL here: drop the migration step that runs at start.
             foreach (ServiceDescriptor hosted in services.Where(d => d.ServiceType == typeof(IHostedService)

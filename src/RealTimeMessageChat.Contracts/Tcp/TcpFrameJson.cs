@@ -33,7 +33,7 @@ public static class TcpFrameJson
         }
         catch (JsonException ex)
         {
-                        throw new TcpFrameException($"Frame is not valid UTF-8 JSON: {ex.Message}", ex);
+            throw new TcpFrameException($"Frame is not valid UTF-8 JSON: {ex.Message}", ex);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -42,21 +42,27 @@ public static class TcpFrameJson
             throw new TcpFrameException("Frame must hold one JSON object.");
         }
 
-        if (!document.RootElement.TryGetProperty("command", out JsonElement element) || element.ValueKind != JsonValueKind.String)
-        {
-            document.Dispose();
-            throw new TcpFrameException("Frame has no string \"command\".");
-        }
-
         try
         {
+            // Both steps decode escapes: TryGetProperty each property name it compares, GetString the
+            // value. Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can
+            // hold, in either place (issue 9: in a name it once escaped as InvalidOperationException).
+            if (!document.RootElement.TryGetProperty("command", out JsonElement element) || element.ValueKind != JsonValueKind.String)
+            {
+                throw new TcpFrameException("Frame has no string \"command\".");
+            }
+
             command = element.GetString()!;
         }
         catch (InvalidOperationException ex)
         {
-            // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
             document.Dispose();
-            throw new TcpFrameException($"Frame's \"command\" is not valid text: {ex.Message}", ex);
+            throw new TcpFrameException($"Frame holds text that is not valid: {ex.Message}", ex);
+        }
+        catch (TcpFrameException)
+        {
+            document.Dispose();
+            throw;
         }
 
         return document;

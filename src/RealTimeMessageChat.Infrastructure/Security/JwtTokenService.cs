@@ -9,6 +9,12 @@ namespace RealTimeMessageChat.Infrastructure.Security;
 /// <summary>Issues and checks HS256 JWTs whose subject is the user id and whose <c>jti</c> names the login session.</summary>
 public sealed class JwtTokenService
 {
+    /// <summary>
+    /// How far past <c>exp</c> (or before <c>nbf</c>) a token is still taken, for clocks that differ
+    /// between the RestApi that issues and the MainServer that checks. Kept well under a minute.
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     private readonly JwtOptions _options;
     private readonly SymmetricSecurityKey _key;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
@@ -31,8 +37,11 @@ public sealed class JwtTokenService
             ValidateLifetime = true,
             ValidateIssuerSigningKey = true,
             RequireExpirationTime = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
+            ClockSkew = ClockSkew,
             NameClaimType = JwtRegisteredClaimNames.Sub,
+
+            // Lifetimes are judged by the clock that set them (the handler's own check reads DateTime.UtcNow).
+            LifetimeValidator = ValidateLifetime,
         };
     }
 
@@ -83,6 +92,32 @@ public sealed class JwtTokenService
         return string.IsNullOrEmpty(subject)
             ? TokenCheck.Invalid("token has no subject")
             : new TokenCheck(true, subject, tokenId, expires, null);
+    }
+
+    /// <summary>
+    /// What the handler's own lifetime check does (expiry required, <see cref="ClockSkew"/> either
+    /// side), on <see cref="TimeProvider"/>. Throws the handler's exception types, so an expired token
+    /// is still told apart.
+    /// </summary>
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        if (expires is not { } exp)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiry.");
+        }
+
+        DateTime now = _timeProvider.GetUtcNow().UtcDateTime;
+        if (notBefore is { } nbf && (nbf > exp || nbf > now + ClockSkew))
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = nbf };
+        }
+
+        if (exp < now - ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token expired.") { Expires = exp };
+        }
+
+        return true;
     }
 }
 

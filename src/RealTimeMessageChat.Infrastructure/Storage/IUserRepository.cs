@@ -1,6 +1,6 @@
 namespace RealTimeMessageChat.Infrastructure.Storage;
 
-/// <summary>Accounts (the <c>users</c> table), as RestApi needs them: create, look up.</summary>
+/// <summary>Accounts (the <c>users</c> table), as RestApi needs them: create, look up, upgrade a password hash.</summary>
 public interface IUserRepository
 {
     /// <summary>
@@ -11,6 +11,13 @@ public interface IUserRepository
 
     /// <summary>The account, or null when there is none.</summary>
     Task<UserAccount?> FindAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the account's password hash if it is still <paramref name="expectedHash"/> (a hash
+    /// upgraded to a new iteration count at login never overwrites one changed meanwhile). Returns
+    /// false when nothing was replaced.
+    /// </summary>
+    Task<bool> TryReplacePasswordHashAsync(string userId, string expectedHash, string newHash, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Contracts.Messaging;
@@ -88,10 +87,9 @@ internal sealed class MessageValidator(IOptions<ConsumerOptions> options, TimePr
             return ValidationResult.Reject($"'message.content' {contentError}");
         }
 
-        int contentBytes = Encoding.UTF8.GetByteCount(content);
-        if (contentBytes > o.MaxContentBytes)
+        if (MessageRules.ContentSizeError(content, o.MaxContentBytes) is { } sizeError)
         {
-            return ValidationResult.Reject($"'message.content' is {contentBytes} bytes, over the limit of {o.MaxContentBytes}");
+            return ValidationResult.Reject($"'message.content' {sizeError}");
         }
 
         string command = ChatCommands.SendBroadcastMessage;
@@ -121,28 +119,34 @@ internal sealed class MessageValidator(IOptions<ConsumerOptions> options, TimePr
             return ValidationResult.Reject("'publisher_information.message_id' must be a UUID");
         }
 
-        int priority = 2;
+        if (MessageRules.MessageIdError(messageId) is { } messageIdError)
+        {
+            return ValidationResult.Reject($"'publisher_information.message_id' {messageIdError}");
+        }
+
+        int priority = MessageRules.DefaultPriority;
         if (publisher.TryGetProperty("priority", out JsonElement priorityElement) && priorityElement.ValueKind != JsonValueKind.Null)
         {
-            if (priorityElement.ValueKind != JsonValueKind.Number || !priorityElement.TryGetInt32(out priority) || priority is < 1 or > 3)
+            if (priorityElement.ValueKind != JsonValueKind.Number || !priorityElement.TryGetInt32(out priority))
             {
-                return ValidationResult.Reject("'publisher_information.priority' must be 1, 2 or 3");
+                return ValidationResult.Reject("'publisher_information.priority' must be an integer");
+            }
+
+            if (MessageRules.PriorityError(priority) is { } priorityError)
+            {
+                return ValidationResult.Reject($"'publisher_information.priority' {priorityError}");
             }
         }
 
         string metadata = "{}";
         if (publisher.TryGetProperty("metadata", out JsonElement metadataElement) && metadataElement.ValueKind != JsonValueKind.Null)
         {
-            if (metadataElement.ValueKind != JsonValueKind.Object)
-            {
-                return ValidationResult.Reject("'publisher_information.metadata' must be an object");
-            }
-
-            metadata = metadataElement.GetRawText();
-            if (MessageRules.MetadataError(metadata) is { } metadataError)
+            if (MessageRules.MetadataError(metadataElement) is { } metadataError)
             {
                 return ValidationResult.Reject($"'publisher_information.metadata' {metadataError}");
             }
+
+            metadata = metadataElement.GetRawText();
         }
 
         return ValidationResult.Accept(new ChatMessage

@@ -1,10 +1,13 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Http;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
+using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
@@ -21,22 +24,23 @@ internal static class AuthEndpoints
             .WithSummary("Log in: a JWT for the TCP handshake and the API")
             .Accepts<LoginRequest>("application/json")
             .Produces<LoginResponse>(StatusCodes.Status200OK)
-            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests);
         return endpoints;
     }
 
     internal static async Task<Results<JsonHttpResult<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        HttpRequest request,
+        HttpContext context,
         IOptions<RestApiOptions> options,
         IUserRepository users,
         PasswordHasher hasher,
+        ILoginAttemptLimiter limiter,
         JwtTokenService tokens,
         RestApiMetrics metrics,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         (LoginRequest? body, ProblemHttpResult? problem) = await JsonBodyReader.ReadValidAsync(
-            request, ContractsJsonContext.Default.LoginRequest, options.Value.MaxBodyBytes, RequestValidator.ValidateLogin, cancellationToken);
+            context.Request, ContractsJsonContext.Default.LoginRequest, options.Value.MaxBodyBytes, RequestValidator.ValidateLogin, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -44,37 +48,77 @@ internal static class AuthEndpoints
 
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);
         string userId = body!.UserId!;
-        UserAccount? account;
+
+        // A user id that cannot exist is limited by address only (and never written to the log:
+        // it is any text the client chose). It still costs one hash verification below.
+        string? account = MessageRules.IsValidUserId(userId) ? userId : null;
+        string loggedId = account ?? "(not a valid user id)";
+        string address = ClientAddress.KeyOf(context.Connection.RemoteIpAddress);
+        LoginAdmission admission = limiter.TryAcquire(account, address);
+        if (!admission.Admitted)
+        {
+            metrics.LoginThrottled();
+            EndpointLog.LoginThrottled(logger, loggedId, address, admission.LimitedBy!);
+            context.Response.Headers.RetryAfter = ((int)admission.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return ApiProblems.TooManyLoginAttempts(admission.RetryAfter);
+        }
+
+        UserAccount? user;
         try
         {
-            account = await users.FindAsync(userId, cancellationToken);
+            user = account is null ? null : await users.FindAsync(account, cancellationToken);
         }
         catch (DbException ex)
         {
+            limiter.Abandoned(account, address);
             EndpointLog.DatabaseFailed(logger, ex.GetType().Name, ex.Message);
             return ApiProblems.DatabaseUnavailable();
         }
 
-        // An unknown user costs one hash verification too, and gets the same answer as a wrong
-        // password, so neither the body nor the timing tells which user ids exist.
-        if (!hasher.Verify(body.Password!, account?.PasswordHash))
+        // An unknown user costs one hash verification too (against a dummy hash of the configured
+        // iteration count), and gets the same answer as a wrong password, so neither the body nor
+        // the timing tells which user ids exist.
+        if (!hasher.Verify(body.Password!, user?.PasswordHash))
         {
             metrics.LoginFailed();
-            EndpointLog.LoginRefused(logger, userId, account is null ? "unknown user" : "wrong password");
+            EndpointLog.LoginRefused(logger, loggedId, user is null ? "unknown user" : "wrong password");
             return ApiProblems.InvalidCredentials();
         }
 
-        if (account!.IsBanned)
+        limiter.Succeeded(account, address);
+        if (user!.IsBanned)
         {
             metrics.LoginFailed();
-            EndpointLog.LoginRefused(logger, userId, "banned");
+            EndpointLog.LoginRefused(logger, loggedId, "banned");
             return ApiProblems.UserBanned();
         }
 
-        IssuedToken token = tokens.Issue(account.UserId);
+        if (hasher.NeedsRehash(user.PasswordHash))
+        {
+            await UpgradeHashAsync(users, hasher, user, body.Password!, logger, cancellationToken);
+        }
+
+        IssuedToken token = tokens.Issue(user.UserId);
         metrics.LoginSucceeded();
-        EndpointLog.LoggedIn(logger, account.UserId, token.TokenId);
+        EndpointLog.LoggedIn(logger, user.UserId, token.TokenId);
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(token.ExpiresAt.ToUnixTimeSeconds());
-        return TypedResults.Json(new LoginResponse(token.Token, expiresAt, account.UserId), ContractsJsonContext.Default.LoginResponse);
+        return TypedResults.Json(new LoginResponse(token.Token, expiresAt, user.UserId), ContractsJsonContext.Default.LoginResponse);
+    }
+
+    // password_hash_iterations was changed since this hash was made: store one of the new count now
+    // that the password is known. Best effort: the login succeeds either way.
+    private static async Task UpgradeHashAsync(IUserRepository users, PasswordHasher hasher, UserAccount user, string password, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await users.TryReplacePasswordHashAsync(user.UserId, user.PasswordHash, hasher.Hash(password), cancellationToken))
+            {
+                EndpointLog.PasswordRehashed(logger, user.UserId, hasher.Iterations);
+            }
+        }
+        catch (DbException ex)
+        {
+            EndpointLog.DatabaseFailed(logger, ex.GetType().Name, ex.Message);
+        }
     }
 }

@@ -20,6 +20,12 @@ internal static partial class EndpointLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Login refused for {UserId}: {Reason}")]
     public static partial void LoginRefused(ILogger logger, string userId, string reason);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Login throttled for {UserId} from {Address}: the {LimitedBy}'s failed attempts this minute are used up")]
+    public static partial void LoginThrottled(ILogger logger, string userId, string address, string limitedBy);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Password hash of {UserId} upgraded to {Iterations} iterations")]
+    public static partial void PasswordRehashed(ILogger logger, string userId, int iterations);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "Message {MessageId} from {UserId} confirmed on {QueueName}")]
     public static partial void MessageAccepted(ILogger logger, Guid messageId, string userId, string queueName);
 

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -9,6 +8,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Http;
 using RealTimeMessageChat.Contracts.Messaging;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Accounts;
@@ -61,11 +61,9 @@ internal static class MessageEndpoints
             return problem;
         }
 
-        string content = body!.Content!;
-        int contentBytes = Encoding.UTF8.GetByteCount(content);
-        if (contentBytes > o.MaxContentBytes)
+        if (MessageRules.ContentSizeError(body!.Content!, o.MaxContentBytes) is { } sizeError)
         {
-            return ApiProblems.PayloadTooLarge($"content is {contentBytes} bytes of UTF-8; the limit is {o.MaxContentBytes}.");
+            return ApiProblems.PayloadTooLarge($"content {sizeError}.");
         }
 
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);
@@ -138,7 +136,7 @@ internal static class MessageEndpoints
         {
             MessageId = messageId,
             Source = QueueNames.RestApiSource,
-            Priority = request.Priority ?? 2,
+            Priority = request.Priority ?? MessageRules.DefaultPriority,
             Metadata = request.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata : EmptyMetadata,
             CreatedAt = now.ToUnixTimeSeconds(),
         },

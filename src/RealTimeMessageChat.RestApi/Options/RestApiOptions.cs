@@ -3,6 +3,7 @@ using System.Net;
 using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Messaging;
+using RealTimeMessageChat.Infrastructure.Security;
 
 namespace RealTimeMessageChat.RestApi.Options;
 
@@ -66,6 +67,31 @@ internal sealed class RestApiOptions : IValidatableObject
     [ConfigurationKeyName("rate_limit_burst")]
     [Range(1, 1_000_000)]
     public int RateLimitBurst { get; set; } = 400;
+
+    /// <summary>
+    /// PBKDF2-HMAC-SHA256 iterations of new password hashes, 10,000 to 10,000,000. Stored hashes name
+    /// their own count and keep verifying; each is re-hashed at the new count on its next login.
+    /// Default 100,000.
+    /// </summary>
+    [ConfigurationKeyName("password_hash_iterations")]
+    [Range(PasswordHasher.MinIterations, PasswordHasher.MaxIterations)]
+    public int PasswordHashIterations { get; set; } = PasswordHasher.DefaultIterations;
+
+    /// <summary>
+    /// Login attempts not ending in success one user id may make per minute; more get 429 with
+    /// Retry-After. A successful login starts the count afresh. Default 10.
+    /// </summary>
+    [ConfigurationKeyName("login_attempts_per_account_per_minute")]
+    [Range(1, 1_000_000)]
+    public int LoginAttemptsPerAccountPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// Login attempts not ending in success one client address (an IPv6 /64) may make per minute,
+    /// whatever the user ids; more get 429 with Retry-After. Default 60.
+    /// </summary>
+    [ConfigurationKeyName("login_attempts_per_address_per_minute")]
+    [Range(1, 1_000_000)]
+    public int LoginAttemptsPerAddressPerMinute { get; set; } = 60;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

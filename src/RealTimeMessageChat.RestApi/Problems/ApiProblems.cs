@@ -45,6 +45,9 @@ internal static class ApiProblems
     public static ProblemHttpResult UnsupportedMediaType() =>
         Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
 
+    public static ProblemHttpResult TooManyLoginAttempts(TimeSpan retryAfter) =>
+        Create(StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests", $"Too many failed login attempts; retry after {(int)retryAfter.TotalSeconds} s.");
+
     public static ProblemHttpResult BrokerUnavailable() =>
         Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.BrokerUnavailable, "Broker unavailable", "The message broker did not confirm the message; it was not accepted. Retry with the same message_id.");
 

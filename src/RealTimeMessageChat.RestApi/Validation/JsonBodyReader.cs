@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RealTimeMessageChat.RestApi.Problems;
 
@@ -48,8 +49,11 @@ internal static class JsonBodyReader
         {
             while (true)
             {
-                Memory<byte> memory = buffer.GetMemory(4096);
-                int read = await request.Body.ReadAsync(memory, cancellationToken);
+                // Never ask for more than one byte past the limit: a body without Content-Length
+                // (chunked) is refused having read at most maxBodyBytes + 1 of it.
+                int room = maxBodyBytes + 1 - buffer.WrittenCount;
+                Memory<byte> memory = buffer.GetMemory(Math.Min(4096, room));
+                int read = await request.Body.ReadAsync(memory[..Math.Min(memory.Length, room)], cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -68,6 +72,13 @@ internal static class JsonBodyReader
             return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? TooLarge(maxBodyBytes)
                 : ApiProblems.BadRequest(ex.StatusCode, "The request body could not be read."));
+        }
+
+        // The parser checks UTF-8 only in the strings it decodes: invalid bytes in a field the API
+        // ignores would pass, and in metadata would reach the queue. Refuse them all here.
+        if (!Utf8.IsValid(buffer.WrittenSpan))
+        {
+            return (null, ApiProblems.MalformedJson("The body is not valid UTF-8."));
         }
 
         JsonDocument document;

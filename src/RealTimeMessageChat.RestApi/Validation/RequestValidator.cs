@@ -75,23 +75,19 @@ internal static class RequestValidator
             errors["command"] = [commandError + "."];
         }
 
-        if (request.Priority is { } priority && priority is < 1 or > 3)
+        if (request.Priority is { } priority && MessageRules.PriorityError(priority) is { } priorityError)
         {
-            errors["priority"] = ["must be 1, 2 or 3."];
+            errors["priority"] = [priorityError + "."];
         }
 
-        if (request.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
-        {
-            errors["metadata"] = ["must be a JSON object."];
-        }
-        else if (request.Metadata is { ValueKind: JsonValueKind.Object } metadata && MessageRules.MetadataError(metadata.GetRawText()) is { } metadataError)
+        if (request.Metadata is { ValueKind: not JsonValueKind.Null } metadata && MessageRules.MetadataError(metadata) is { } metadataError)
         {
             errors["metadata"] = [metadataError + "."];
         }
 
-        if (request.MessageId == Guid.Empty)
+        if (request.MessageId is { } messageId && MessageRules.MessageIdError(messageId) is { } messageIdError)
         {
-            errors["message_id"] = ["must not be the empty UUID."];
+            errors["message_id"] = [messageIdError + "."];
         }
 
         return errors;

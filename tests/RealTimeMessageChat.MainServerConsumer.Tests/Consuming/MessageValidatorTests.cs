@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.MainServerConsumer.Consuming;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
 
@@ -246,4 +247,52 @@ public sealed class MessageValidatorTests
     [Fact]
     public void Validate_MetadataWithNulEscape_Rejects() =>
         AssertRejected(Validate("""{"id":"a","publisher_information":{"message_id":"6f1c1c55-2b0e-4c61-8f1e-2f8f3f6b1a10","metadata":{"k":"\u0000"}},"message":{"content":"x"}}"""), "U+0000");
+
+    // Each of these would be accepted here and then fail PostgreSQL's jsonb cast, stopping the
+    // persistence of its whole batch (issue 9): the rules refuse them on both sides instead.
+    [Theory]
+    [InlineData("""{"k":"\ud800"}""", "not valid Unicode")]
+    [InlineData("""{"\udc00":1}""", "not valid Unicode")]
+    [InlineData("""{"k":1e-16384}""", "number")]
+    [InlineData("""{"k":1e131072}""", "number")]
+    [InlineData("""{"k":[1e99999999999]}""", "number")]
+    public void Validate_MetadataPostgresCannotStore_Rejects(string metadata, string reason) =>
+        AssertRejected(Validate(RawBody(metadata)), reason);
+
+    [Fact]
+    public void Validate_MetadataNestedDeeperThanTheRule_Rejects() =>
+        AssertRejected(Validate(RawBody(Nested(MessageRules.MaxMetadataDepth + 1))), "deeper");
+
+    [Fact]
+    public void Validate_MetadataNestedAtTheRule_Accepts()
+    {
+        ValidationResult result = Validate(RawBody(Nested(MessageRules.MaxMetadataDepth)));
+
+        Assert.True(result.IsValid, result.Error);
+    }
+
+    [Theory]
+    [InlineData("""{"k":"a\\u0000b"}""")] // an escaped backslash before "u0000": text, not U+0000
+    [InlineData("""{"k":"\ud83d\ude00 \uFFFE \u0085"}""")]
+    [InlineData("""{"k":-1.5e308,"n":[1E+2,0.000001]}""")]
+    public void Validate_MetadataPostgresCanStore_Accepts(string metadata)
+    {
+        ValidationResult result = Validate(RawBody(metadata));
+
+        Assert.True(result.IsValid, result.Error);
+    }
+
+    [Fact]
+    public void Validate_EmptyMessageId_Rejects()
+    {
+        JsonObject body = Messages.Body(messageId: Guid.Empty);
+
+        AssertRejected(Validate(body), "empty UUID");
+    }
+
+    private static string RawBody(string metadata) =>
+        """{"id":"a","publisher_information":{"message_id":"6f1c1c55-2b0e-4c61-8f1e-2f8f3f6b1a10","metadata":""" + metadata + """},"message":{"content":"x"}}""";
+
+    // The metadata object itself is level 1.
+    private static string Nested(int levels) => string.Concat(Enumerable.Repeat("{\"a\":", levels - 1)) + "{}" + new string('}', levels - 1);
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.MainServerConsumer.Tests.Support;
 using RealTimeMessageChat.TestUtilities;
@@ -83,5 +84,35 @@ public sealed class PostgresMessageStoreTests(TestServicesFixture services) : IA
 
         Assert.Equal(0, before);
         Assert.Equal(3, await store.GetPersistedSeqAsync(_room, cts.Token));
+    }
+
+    // Issue 9: whatever MessageRules lets through, PostgreSQL stores and returns unchanged; at the
+    // rules' own limits for metadata numbers, strings and nesting.
+    [Fact]
+    public async Task SaveBatchAsync_EveryClassOfUnicodeAndTheMetadataLimits_StoredByteForByte()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        string[] contents =
+        [
+            "'; DROP TABLE messages; --",
+            "back\\slash \"quote\" ' OR '1'='1 /* $1 %s {0} \\x00 `cmd`",
+            "emoji 😀👨‍👩‍👧‍👦 combining e\u0301 a\u0308 RTL \u200Fשלום\u202E ZWJ \u200D ZWNJ \u200C BOM \uFEFF",
+            "CJK 中文 日本語 한국어 astral 𝄞 𠀀 \U0010FFFD noncharacters \uFFFE \uFFFF \uFDD0 \U0001FFFE",
+            "controls \u0001\u0007\u001B[2J\t\r\n DEL \u007F C1 \u0085\u009B line sep \u2028 para sep \u2029",
+        ];
+        string nested = string.Concat(Enumerable.Repeat("{\"a\":", MessageRules.MaxMetadataDepth - 1)) + "{}" + new string('}', MessageRules.MaxMetadataDepth - 1);
+        string metadata = $$"""{"big":1e308,"small":-1e-308,"long":{{new string('9', MessageRules.MaxMetadataNumberLength)}},"text":"\uFFFE\u0085 😀","nested":{{nested}}}""";
+        Assert.Null(MessageRules.MetadataError(System.Text.Json.JsonDocument.Parse(metadata).RootElement));
+        var batch = contents.Select((c, i) => Messages.Chat(_room, c, seq: i + 1) with { MetadataJson = metadata }).ToList();
+
+        await store.SaveBatchAsync(batch, cts.Token);
+
+        await using var connection = await _dataSource!.OpenConnectionAsync(cts.Token);
+        var rows = (await connection.QueryAsync<(long Seq, string Content, string Metadata)>(
+            "SELECT seq, content, metadata::text FROM messages WHERE room = @room ORDER BY seq", new { room = _room })).ToList();
+        Assert.Equal(contents, rows.Select(r => r.Content));
+        Assert.All(rows, r => Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(metadata), System.Text.Json.Nodes.JsonNode.Parse(r.Metadata)), r.Metadata));
     }
 }

@@ -27,8 +27,9 @@ internal sealed class FakeMessagePublisher : IMessagePublisher
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        Published.Enqueue(new PublishedMessage(queueName, Encoding.UTF8.GetString(body.Span), messageId));
+        Published.Enqueue(new PublishedMessage(queueName, Encoding.UTF8.GetString(body.Span), messageId, body.ToArray()));
     }
 }
 
-internal sealed record PublishedMessage(string QueueName, string Body, string MessageId);
+/// <summary>One publish; <see cref="BodyBytes"/> is exactly what the broker would have been given.</summary>
+internal sealed record PublishedMessage(string QueueName, string Body, string MessageId, byte[] BodyBytes);

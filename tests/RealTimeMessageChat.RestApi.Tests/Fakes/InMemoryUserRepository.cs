@@ -19,6 +19,19 @@ internal sealed class InMemoryUserRepository : IUserRepository
         return Task.FromResult(_users.TryGetValue(userId, out UserAccount? account) ? account : null);
     }
 
+    public Task<bool> TryReplacePasswordHashAsync(string userId, string expectedHash, string newHash, CancellationToken cancellationToken)
+    {
+        while (_users.TryGetValue(userId, out UserAccount? existing) && existing.PasswordHash == expectedHash)
+        {
+            if (_users.TryUpdate(userId, existing with { PasswordHash = newHash }, existing))
+            {
+                return Task.FromResult(true);
+            }
+        }
+
+        return Task.FromResult(false);
+    }
+
     /// <summary>How many times <see cref="FindAsync"/> asked for <paramref name="userId"/>.</summary>
     public int Lookups(string userId) => _lookups.TryGetValue(userId, out int n) ? n : 0;
 

@@ -17,6 +17,11 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
         WHERE user_id = @userId
         """;
 
+    private const string ReplaceHash = """
+        UPDATE users SET password_hash = @newHash
+        WHERE user_id = @userId AND password_hash = @expectedHash
+        """;
+
     public async Task<bool> TryCreateAsync(string userId, string? username, string passwordHash, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
@@ -42,6 +47,17 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
         UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(SelectUser, new { userId }, cancellationToken: cancellationToken))
             .ConfigureAwait(false);
         return row is null ? null : new UserAccount(row.user_id, row.username, row.password_hash, row.is_banned, row.is_chat_banned);
+    }
+
+    public async Task<bool> TryReplacePasswordHashAsync(string userId, string expectedHash, string newHash, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(expectedHash);
+        ArgumentException.ThrowIfNullOrEmpty(newHash);
+        await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        int updated = await connection.ExecuteAsync(new CommandDefinition(ReplaceHash, new { userId, expectedHash, newHash }, cancellationToken: cancellationToken))
+            .ConfigureAwait(false);
+        return updated == 1;
     }
 
     // Column names as in the table, so Dapper maps them without a naming convention setting.
