@@ -107,7 +107,8 @@ configure_bench_apps() {
     # 40 users would otherwise be capped at 40 x rate_limit_per_second (8,000/s by default).
     APP_ENV["RestApi"]="RTMC_SERVER_PORT=$BENCH_REST_PORT RTMC_RATE_LIMIT_PER_SECOND=1000000 RTMC_RATE_LIMIT_BURST=1000000"
     APP_ENV["MainServerConsumer"]="RTMC_HEALTH_PORT=$BENCH_CONSUMER_HEALTH_PORT"
-    APP_ENV["MainServer"]="RTMC_SERVER_PORT=$BENCH_TCP_PORT RTMC_HEALTH_PORT=$BENCH_SERVER_HEALTH_PORT RTMC_MAX_CONNECTIONS=11000"
+    # Every bench client connects from 127.0.0.1: no per-address limit.
+    APP_ENV["MainServer"]="RTMC_SERVER_PORT=$BENCH_TCP_PORT RTMC_HEALTH_PORT=$BENCH_SERVER_HEALTH_PORT RTMC_MAX_CONNECTIONS=11000 RTMC_MAX_CONNECTIONS_PER_ADDRESS=0"
 }
 
 # run_bench_phase PHASE [generator options...]: one run of the load generator.

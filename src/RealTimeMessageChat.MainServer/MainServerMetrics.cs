@@ -20,6 +20,7 @@ internal sealed class MainServerMetrics
     private readonly Counter<long> _guestsAccepted;
     private readonly UpDownCounter<long> _guestsCurrent;
     private readonly Counter<long> _tlsHandshakeFailures;
+    private readonly Counter<long> _refusedPerAddress;
 
     public MainServerMetrics(IMeterFactory meterFactory)
     {
@@ -33,6 +34,7 @@ internal sealed class MainServerMetrics
         _guestsAccepted = meter.CreateCounter<long>("rtmc.mainserver.guests.accepted", unit: "{connection}", description: "C++ toolkit clients admitted by the shared key (receive-only guests of the global room)");
         _guestsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.guests.current", unit: "{connection}", description: "C++ toolkit guests connected now");
         _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
+        _refusedPerAddress = meter.CreateCounter<long>("rtmc.mainserver.connections.refused_per_address", unit: "{connection}", description: "Connections refused at accept because their address had max_connections_per_address open");
         _tlsHandshakeFailures = meter.CreateCounter<long>("rtmc.mainserver.tls.handshake_failures", unit: "{connection}", description: "Connections closed because their TLS handshake failed or did not finish within handshake_timeout_sec (use_ssl)");
     }
 
@@ -71,4 +73,6 @@ internal sealed class MainServerMetrics
     public void GuestClosed() => _guestsCurrent.Add(-1);
 
     public void TlsHandshakeFailed() => _tlsHandshakeFailures.Add(1);
+
+    public void ConnectionRefusedPerAddress() => _refusedPerAddress.Add(1);
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Contracts;
+using RealTimeMessageChat.Contracts.Tcp;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.MainServer.Options;
@@ -35,9 +37,11 @@ internal sealed partial class TcpListenerService(
     private readonly ILogger _deliveryLogger = loggerFactory.CreateLogger<ClientDelivery>();
     private readonly ConnectionSettings _settings = ConnectionSettings.From(options.Value);
     private readonly DeliveryLimits _limits = DeliveryLimits.From(options.Value);
+    private readonly AddressConnectionCounts _perAddress = new(options.Value.MaxConnectionsPerAddress);
     private Socket? _listener;
     private TlsServerContext? _tls;
     private long _nextId;
+    private long _lastRefusalLog = long.MinValue / 2;
 
     /// <summary>The address actually bound; null before start.</summary>
     public IPEndPoint? BoundEndPoint { get; private set; }
@@ -128,8 +132,25 @@ internal sealed partial class TcpListenerService(
 
             if (registry.Count >= options.Value.MaxConnections)
             {
-                LogConnectionRefused(_logger, socket.RemoteEndPoint, options.Value.MaxConnections);
-                socket.Close(0);
+                if (RefusalLogDue())
+                {
+                    LogConnectionRefused(_logger, socket.RemoteEndPoint, options.Value.MaxConnections);
+                }
+
+                Refuse(socket, $"The server is full: max_connections ({options.Value.MaxConnections}) reached. Try again later.");
+                continue;
+            }
+
+            IPAddress address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (!_perAddress.TryAcquire(address))
+            {
+                metrics.ConnectionRefusedPerAddress();
+                if (RefusalLogDue())
+                {
+                    LogConnectionRefusedPerAddress(_logger, address, _perAddress.Limit);
+                }
+
+                Refuse(socket, $"Too many connections from your address: max_connections_per_address ({_perAddress.Limit}).");
                 continue;
             }
 
@@ -145,7 +166,7 @@ internal sealed partial class TcpListenerService(
             // set here, before the connection can run: set from inside the work item, a stop that
             // came between the client's first reply and that assignment found no task to wait for,
             // and returned with the connection still registered (seen once in a dozen test runs).
-            connection.Running = Task.Run(() => RunConnectionAsync(registry, metrics, connection));
+            connection.Running = Task.Run(() => RunConnectionAsync(registry, metrics, _perAddress, address, connection));
         }
     }
 
@@ -180,7 +201,7 @@ internal sealed partial class TcpListenerService(
         }
     }
 
-    private static async Task RunConnectionAsync(ConnectionRegistry registry, MainServerMetrics metrics, ClientConnection connection)
+    private static async Task RunConnectionAsync(ConnectionRegistry registry, MainServerMetrics metrics, AddressConnectionCounts perAddress, IPAddress address, ClientConnection connection)
     {
         try
         {
@@ -189,8 +210,43 @@ internal sealed partial class TcpListenerService(
         finally
         {
             registry.Remove(connection);
+            perAddress.Release(address);
             metrics.ConnectionClosed();
         }
+    }
+
+    /// <summary>
+    /// The contract's error frame with the reason, in one non-blocking send, then the close: a
+    /// refused client learns why. Ours is the only framing a client has announced by then; a TLS
+    /// client, before its handshake, could read nothing, so it is reset at once. Closed without
+    /// lingering on the frame: the kernel sends it and the FIN, and no thread waits for either.
+    /// </summary>
+    private void Refuse(Socket socket, string reason)
+    {
+        try
+        {
+            if (_tls is null)
+            {
+                socket.Blocking = false;
+                socket.Send(FrameCodec.Encode(TcpFrameJson.Serialize(new ErrorFrame { Message = reason }, ContractsJsonContext.Default.ErrorFrame)), SocketFlags.None, out _);
+                socket.Shutdown(SocketShutdown.Send);
+                socket.Close();
+                return;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Gone already.
+        }
+
+        socket.Close(0);
+    }
+
+    /// <summary>A flood of refused connections logs one line a second, not one per connection.</summary>
+    private bool RefusalLogDue()
+    {
+        long now = Environment.TickCount64, last = Volatile.Read(ref _lastRefusalLog);
+        return now - last >= 1000 && Interlocked.CompareExchange(ref _lastRefusalLog, now, last) == last;
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "MainServer listening for TCP clients on {EndPoint}")]
@@ -210,6 +266,9 @@ internal sealed partial class TcpListenerService(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Refused {RemoteEndPoint}: max_connections ({MaxConnections}) reached")]
     private static partial void LogConnectionRefused(ILogger logger, EndPoint? remoteEndPoint, int maxConnections);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Refused a connection from {Address}: max_connections_per_address ({Limit}) open already (logged at most once a second)")]
+    private static partial void LogConnectionRefusedPerAddress(ILogger logger, IPAddress address, int limit);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Stopping: asking {Count} connections to finish")]
     private static partial void LogStopping(ILogger logger, int count);

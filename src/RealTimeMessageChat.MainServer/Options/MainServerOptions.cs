@@ -71,6 +71,11 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>Connections one client address may hold open at once; more are refused at accept with an error frame. 0: no limit. Default 1000.</summary>
+    [ConfigurationKeyName("max_connections_per_address")]
+    [Range(0, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 1_000;
+
     /// <summary>
     /// Frames a client may be behind the newest before it counts as too slow; 0 (default) leaves
     /// the bound to <c>max_backlog_bytes</c> and <c>max_backlog_age_sec</c>. Once a queue per

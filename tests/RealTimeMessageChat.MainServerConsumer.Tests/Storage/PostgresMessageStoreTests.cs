@@ -101,7 +101,8 @@ public sealed class PostgresMessageStoreTests(TestServicesFixture services) : IA
             "CJK 中文 日本語 한국어 astral 𝄞 𠀀 \U0010FFFD noncharacters \uFFFE \uFFFF \uFDD0 \U0001FFFE",
             "controls \u0001\u0007\u001B[2J\t\r\n DEL \u007F C1 \u0085\u009B line sep \u2028 para sep \u2029",
         ];
-        string nested = string.Concat(Enumerable.Repeat("{\"a\":", MessageRules.MaxMetadataDepth - 1)) + "{}" + new string('}', MessageRules.MaxMetadataDepth - 1);
+        // The metadata object is level 1 and "nested" sits in it: a value of depth 31 makes the whole 32, the limit.
+        string nested = string.Concat(Enumerable.Repeat("{\"a\":", MessageRules.MaxMetadataDepth - 2)) + "{}" + new string('}', MessageRules.MaxMetadataDepth - 2);
         string metadata = $$"""{"big":1e308,"small":-1e-308,"long":{{new string('9', MessageRules.MaxMetadataNumberLength)}},"text":"\uFFFE\u0085 😀","nested":{{nested}}}""";
         Assert.Null(MessageRules.MetadataError(System.Text.Json.JsonDocument.Parse(metadata).RootElement));
         var batch = contents.Select((c, i) => Messages.Chat(_room, c, seq: i + 1) with { MetadataJson = metadata }).ToList();
