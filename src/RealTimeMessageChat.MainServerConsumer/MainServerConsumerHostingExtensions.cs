@@ -32,6 +32,9 @@ internal static class MainServerConsumerHostingExtensions
         services.AddSingleton<RabbitMqDeliverySettler>();
         services.AddSingleton<IDeliverySettler>(sp => sp.GetRequiredService<RabbitMqDeliverySettler>());
         services.AddSingleton<BatchProcessor>();
+
+        // Hosted services start in this order: migrations (AddRtmcPostgres), the floors, then consuming.
+        services.AddHostedService<SequenceFloorSeeder>();
         services.AddHostedService<RabbitMqConsumerService>();
         services.AddHostedService<MessagePersister>();
 

@@ -111,4 +111,43 @@ public sealed class ScaleOutAndRestartTests(TestServicesFixture services)
         Assert.Equal(Enumerable.Range(0, Total).Select(i => $"m{i}"), client.Received.Select(b => b.Data));
         Assert.Equal(Total, await PipelineEndToEndTests.WaitForStoredAsync(system, Total, ct));
     }
+
+    [Fact]
+    public async Task RedisLosesItsData_ConsumerRestarts_NumberingContinuesAfterPostgres_NothingSkipped()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        using var api = new ChatApi(system.RestApiUrl);
+        string user = "loss_" + system.Id;
+        string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);
+        await using ChatClient client = await ChatClient.ConnectAsync(system.MainServers[0].TcpPort, user, token, ct);
+        for (int i = 0; i < 5; i++)
+        {
+            await api.PublishAcceptedAsync(token, $"before {i}", ct);
+        }
+
+        await PipelineEndToEndTests.WithTails(system, client.ReceiveUntilAsync(5, ct));
+        Assert.Equal(5, await PipelineEndToEndTests.WaitForStoredAsync(system, 5, ct));
+
+        // Redis restarted without its append-only file: the counters and streams are gone.
+        Assert.Equal(0, await system.Consumer!.StopAsync(TimeSpan.FromSeconds(20)));
+        StackExchange.Redis.IDatabase redis = await system.RedisAsync();
+        await redis.ExecuteAsync("FLUSHDB");
+        int health = FreePort.Next();
+        AppProcess restarted = system.Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{health}" });
+        await restarted.WaitUntilReadyAsync($"http://127.0.0.1:{health}/health/ready", ct);
+
+        for (int i = 0; i < 3; i++)
+        {
+            await api.PublishAcceptedAsync(token, $"after {i}", ct);
+        }
+
+        await PipelineEndToEndTests.WithTails(system, client.ReceiveUntilAsync(8, ct));
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), client.Received.Select(b => b.Seq));
+        Assert.Equal(8, await PipelineEndToEndTests.WaitForStoredAsync(system, 8, ct));
+        await using var connection = system.OpenDatabase();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT string_agg(content, ',' ORDER BY seq) FROM messages", connection);
+        Assert.Equal("before 0,before 1,before 2,before 3,before 4,after 0,after 1,after 2", (string?)await command.ExecuteScalarAsync(ct));
+    }
 }

@@ -27,6 +27,13 @@ public interface IMessageLog
     /// <summary>Up to <paramref name="count"/> messages of <paramref name="room"/> with seq &gt; <paramref name="afterSeq"/>, ascending.</summary>
     Task<IReadOnlyList<ChatMessage>> ReadAfterAsync(string room, long afterSeq, int count, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Tells the log that <paramref name="seq"/> was assigned in <paramref name="room"/> (the consumer
+    /// gives it PostgreSQL's highest per room at start; appends raise it themselves). Should Redis lose
+    /// its data, the room's numbering continues after the highest such seq instead of at 1.
+    /// </summary>
+    void RaiseSequenceFloor(string room, long seq);
+
     /// <summary>The newest seq assigned in <paramref name="room"/>; 0 when none.</summary>
     Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken);
 

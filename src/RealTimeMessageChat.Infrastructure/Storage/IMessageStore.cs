@@ -11,6 +11,9 @@ public interface IMessageStore
     /// <summary>The highest seq stored for <paramref name="room"/>; 0 when none.</summary>
     Task<long> GetPersistedSeqAsync(string room, CancellationToken cancellationToken);
 
+    /// <summary>The highest seq stored per room, for every room with a message.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetPersistedSeqsAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Stores <paramref name="messages"/> atomically. Idempotent: a message already stored (same room
     /// and seq, or same sender and message id) is left as it is. Returns how many rows were new.

@@ -86,6 +86,11 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public void RaiseSequenceFloor(string room, long seq)
+    {
+        // The MainServer only reads the log.
+    }
+
     public Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -35,6 +35,18 @@ public sealed class PostgresMessageStoreTests(TestServicesFixture services) : IA
     }
 
     [Fact]
+    public async Task GetPersistedSeqsAsync_AfterSave_HoldsTheRoomsHighestSeq()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        await store.SaveBatchAsync([.. Enumerable.Range(1, 5).Select(i => Messages.Chat(_room, $"m{i}", seq: i))], cts.Token);
+
+        IReadOnlyDictionary<string, long> persisted = await store.GetPersistedSeqsAsync(cts.Token);
+
+        Assert.Equal(5, persisted[_room]);
+    }
+
+    [Fact]
     public async Task SaveBatchAsync_SameBatchTwice_StoresItOnce()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

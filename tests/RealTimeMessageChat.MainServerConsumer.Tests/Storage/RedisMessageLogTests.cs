@@ -178,6 +178,49 @@ public sealed class RedisMessageLogTests(TestServicesFixture services) : IAsyncL
     }
 
     [Fact]
+    public async Task AppendAsync_RedisLostTheRoom_ContinuesAfterTheHighestSeqThisProcessAssigned()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        await Log.AppendBatchAsync([Messages.Chat(_room, "a"), Messages.Chat(_room, "b"), Messages.Chat(_room, "c")], cts.Token);
+        var database = await _provider!.GetMessageDatabaseAsync();
+
+        // What a restart without the append-only file leaves of the room: nothing.
+        await database.KeyDeleteAsync([RedisKeys.Sequence(_room), RedisKeys.Stream(_room)]);
+        AppendResult result = await Log.AppendAsync(Messages.Chat(_room, "d"), cts.Token);
+
+        Assert.Equal(new AppendResult(4, false), result);
+        Assert.Equal([4L], (await Log.ReadAfterAsync(_room, 0, 10, cts.Token)).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task AppendAsync_RedisLostTheRoom_ANewProcessContinuesAfterTheFloorItWasGiven()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        await Log.AppendAsync(Messages.Chat(_room, "a"), cts.Token);
+        var database = await _provider!.GetMessageDatabaseAsync();
+        await database.KeyDeleteAsync([RedisKeys.Sequence(_room), RedisKeys.Stream(_room)]);
+
+        // A consumer started after the loss knows only what PostgreSQL stored (its seeder's floor).
+        var restarted = new RedisMessageLog(_provider, NullLogger<RedisMessageLog>.Instance);
+        restarted.RaiseSequenceFloor(_room, 41);
+        restarted.RaiseSequenceFloor(_room, 7);
+        AppendResult result = await restarted.AppendAsync(Messages.Chat(_room, "b"), cts.Token);
+
+        Assert.Equal(new AppendResult(42, false), result);
+    }
+
+    [Fact]
+    public async Task AppendAsync_FloorBelowTheCounter_ChangesNothing()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        await Log.AppendBatchAsync([Messages.Chat(_room, "a"), Messages.Chat(_room, "b")], cts.Token);
+        var other = new RedisMessageLog(_provider!, NullLogger<RedisMessageLog>.Instance);
+        other.RaiseSequenceFloor(_room, 1);
+
+        Assert.Equal(new AppendResult(3, false), await other.AppendAsync(Messages.Chat(_room, "c"), cts.Token));
+    }
+
+    [Fact]
     public async Task SubscribeAsync_AppendInRoom_CallsBackWithRoom()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

@@ -70,6 +70,17 @@ internal sealed class FakeMessageLog : IMessageLog
         return Task.FromResult<IReadOnlyList<ChatMessage>>(Messages(room).Where(m => m.Seq > afterSeq).Take(count).ToList());
     }
 
+    /// <summary>What <see cref="RaiseSequenceFloor"/> was told, per room (the highest).</summary>
+    public Dictionary<string, long> Floors { get; } = [];
+
+    public void RaiseSequenceFloor(string room, long seq)
+    {
+        lock (Floors)
+        {
+            Floors[room] = Math.Max(Floors.GetValueOrDefault(room), seq);
+        }
+    }
+
     public Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken) =>
         Task.FromResult(Messages(room).LastOrDefault()?.Seq ?? 0);
 

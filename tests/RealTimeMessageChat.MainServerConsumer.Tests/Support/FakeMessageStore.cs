@@ -31,6 +31,14 @@ internal sealed class FakeMessageStore : IMessageStore
         }
     }
 
+    public Task<IReadOnlyDictionary<string, long>> GetPersistedSeqsAsync(CancellationToken cancellationToken)
+    {
+        lock (_rows)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, long>>(_rows.Keys.GroupBy(k => k.Room).ToDictionary(g => g.Key, g => g.Max(k => k.Seq)));
+        }
+    }
+
     public Task<long> GetPersistedSeqAsync(string room, CancellationToken cancellationToken)
     {
         lock (_rows)

@@ -33,6 +33,14 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessage
             .ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> GetPersistedSeqsAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        IEnumerable<(string Room, long Seq)> rows = await connection.QueryAsync<(string Room, long Seq)>(
+            new CommandDefinition("SELECT room, max(seq) FROM messages GROUP BY room", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Room, r => r.Seq, StringComparer.Ordinal);
+    }
+
     public async Task<int> SaveBatchAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);

@@ -21,6 +21,16 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
 {
     private static readonly RedisChannel NotifyChannel = RedisChannel.Literal(RedisKeys.NotifyChannel);
 
+    // Per room, the highest seq known to have been assigned (appended here, or stored in PostgreSQL
+    // and given at start): the floor every append carries, so a Redis that lost its data resumes after it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _floors = new(StringComparer.Ordinal);
+
+    public void RaiseSequenceFloor(string room, long seq)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        _floors.AddOrUpdate(room, seq, (_, current) => Math.Max(current, seq));
+    }
+
     public CancellationToken ConnectionRestored => redis.ConnectionRestored;
 
     public async Task<AppendResult> AppendAsync(ChatMessage message, CancellationToken cancellationToken)
@@ -30,7 +40,9 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         try
         {
             IDatabase database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            return ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
+            AppendResult result = ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
+            RaiseSequenceFloor(message.SubId, result.Seq);
+            return result;
         }
         catch (Exception ex) when (RedisErrors.IsRedis(ex))
         {
@@ -94,6 +106,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         for (int i = 0; i < pending.Length; i++)
         {
             results[i] = ToAppendResult(pending[i].Result);
+            RaiseSequenceFloor(messages[i].SubId, results[i].Seq);
         }
 
         return results;
@@ -224,6 +237,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
             message.Priority,
             message.MetadataJson,
             message.CreatedAt.ToUnixTimeMilliseconds(),
+            _floors.GetValueOrDefault(room),
         ];
         return database.ScriptEvaluateAsync(RedisMessageLogScripts.Append, keys, values);
     }

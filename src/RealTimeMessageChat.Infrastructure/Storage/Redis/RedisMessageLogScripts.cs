@@ -9,13 +9,15 @@ internal static class RedisMessageLogScripts
 {
     /// <summary>
     /// KEYS: dedupe, sequence, stream, rooms. ARGV: max length, dedupe TTL (s), room, notify channel,
-    /// message_id, sender, sub_id, command, content, priority, metadata, created_at (unix ms).
+    /// message_id, sender, sub_id, command, content, priority, metadata, created_at (unix ms), floor.
     /// Returns <c>{seq, duplicate}</c>.
     /// </summary>
     /// <remarks>
     /// The entry id is <c>&lt;seq&gt;-0</c>, so reading "after seq N" is <c>XRANGE key (N+1)-0 +</c>.
-    /// When the sequence key is missing but the stream is not (someone deleted the counter), the
-    /// counter is re-seeded from the newest entry: otherwise XADD would refuse the smaller id forever.
+    /// When the sequence key is missing, the counter is re-seeded from the newest entry (someone
+    /// deleted the counter: otherwise XADD would refuse the smaller id forever) or from the floor,
+    /// whichever is higher: the highest seq the caller knows was assigned (Redis lost its data, so
+    /// the room would otherwise restart at 1 under seqs PostgreSQL already holds).
     /// </remarks>
     public const string Append = """
         local existing = redis.call('GET', KEYS[1])
@@ -23,9 +25,16 @@ internal static class RedisMessageLogScripts
             return {tonumber(existing), 1}
         end
         if redis.call('EXISTS', KEYS[2]) == 0 then
+            local floor = tonumber(ARGV[13]) or 0
             local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
             if #last > 0 then
-                redis.call('SET', KEYS[2], string.match(last[1][1], '^(%d+)'))
+                local newest = tonumber(string.match(last[1][1], '^(%d+)'))
+                if newest > floor then
+                    floor = newest
+                end
+            end
+            if floor > 0 then
+                redis.call('SET', KEYS[2], floor)
             end
         end
         local seq = redis.call('INCR', KEYS[2])
