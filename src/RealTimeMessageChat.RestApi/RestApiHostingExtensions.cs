@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,13 +41,18 @@ internal static class RestApiHostingExtensions
         ListenerTlsOptions tls = configuration.GetValidated<ListenerTlsOptions>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            // use_ssl: HTTPS only on the one port, TLS 1.2/1.3, the certificate loaded once here.
-            X509Certificate2? certificate = tls.UseSsl ? tls.LoadCertificate() : null;
+            // use_ssl: HTTPS only on the one port, TLS 1.2/1.3, the certificate chain loaded once here.
+            TlsServerContext? context = tls.UseSsl ? TlsServerContext.Load(tls.CertificatePath!, tls.KeyPath!) : null;
             void Https(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listenOptions)
             {
-                if (certificate is not null)
+                if (context is not null)
                 {
-                    listenOptions.UseHttps(certificate, https => https.SslProtocols = TlsTrust.Protocols);
+                    listenOptions.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = context.Certificate,
+                        ServerCertificateChain = context.Intermediates,
+                        SslProtocols = TlsTrust.Protocols,
+                    });
                 }
             }
 

@@ -1,14 +1,12 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 
 namespace RealTimeMessageChat.Infrastructure.Security;
 
 /// <summary>
 /// TLS on a process's own listener (the RestApi's HTTPS): <c>use_ssl</c> with a PEM certificate
-/// chain and its key. Checked at start, so a missing or mismatched file stops the process with a
-/// message naming the key rather than failing the first handshake.
+/// chain and its key, loaded by <see cref="TlsServerContext"/>. Checked at start, so a missing or
+/// mismatched file stops the process with a message naming the key rather than failing the first handshake.
 /// </summary>
 public sealed class ListenerTlsOptions : IValidatableObject
 {
@@ -24,49 +22,12 @@ public sealed class ListenerTlsOptions : IValidatableObject
     [ConfigurationKeyName("ssl_key_path")]
     public string? KeyPath { get; set; }
 
-    /// <summary>The certificate with its key; call only when <see cref="UseSsl"/> and valid.</summary>
-    public X509Certificate2 LoadCertificate() => X509Certificate2.CreateFromPemFile(CertificatePath!, KeyPath);
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!UseSsl)
+        // The MainServer's own check of the same keys: the chain read, the key matched to its leaf.
+        if (UseSsl && TlsServerContext.Check(CertificatePath ?? string.Empty, KeyPath ?? string.Empty) is { } error)
         {
-            yield break;
-        }
-
-        if (string.IsNullOrEmpty(CertificatePath) || !File.Exists(CertificatePath))
-        {
-            yield return new ValidationResult($"Configuration key 'ssl_certificate_path': use_ssl is true, so it must name a PEM certificate file ('{CertificatePath}' does not exist).");
-            yield break;
-        }
-
-        if (string.IsNullOrEmpty(KeyPath) || !File.Exists(KeyPath))
-        {
-            yield return new ValidationResult($"Configuration key 'ssl_key_path': use_ssl is true, so it must name the certificate's PEM key file ('{KeyPath}' does not exist).");
-            yield break;
-        }
-
-        string? problem = null;
-        try
-        {
-            using X509Certificate2 certificate = LoadCertificate();
-            if (!certificate.HasPrivateKey)
-            {
-                problem = "the key does not belong to the certificate";
-            }
-        }
-        catch (CryptographicException e)
-        {
-            problem = e.Message;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            problem = e.Message;
-        }
-
-        if (problem is not null)
-        {
-            yield return new ValidationResult($"Configuration key 'ssl_key_path': cannot use '{KeyPath}' with '{CertificatePath}': {problem}");
+            yield return new ValidationResult(error);
         }
     }
 }

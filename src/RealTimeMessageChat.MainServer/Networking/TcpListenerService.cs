@@ -8,7 +8,7 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
-using RealTimeMessageChat.MainServer.Security;
+using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Networking;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using RealTimeMessageChat.MainServer.Security;
+using RealTimeMessageChat.Infrastructure.Security;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using RealTimeMessageChat.MainServer.Security;
+using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer.Options;

@@ -1,27 +1,25 @@
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using RealTimeMessageChat.Infrastructure.Configuration;
 
-namespace RealTimeMessageChat.MainServer.Security;
+namespace RealTimeMessageChat.Infrastructure.Security;
 
 /// <summary>
 /// The server's TLS settings, made once at start and shared by every connection: the certificate
 /// and its key from PEM files, the chain built once (<see cref="SslStreamCertificateContext"/>,
-/// not per handshake), TLS 1.2 and 1.3 only, no client certificates, no renegotiation.
+/// not per handshake), TLS 1.2 and 1.3 only (<see cref="TlsTrust.Protocols"/>), no client
+/// certificates, no renegotiation. The MainServer's TCP listener and the RestApi's HTTPS both use it.
 /// </summary>
-internal sealed class TlsServerContext
+public sealed class TlsServerContext
 {
-    public const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-
     private TlsServerContext(X509Certificate2 certificate, SslStreamCertificateContext certificateContext)
     {
         Certificate = certificate;
         AuthenticationOptions = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificateContext,
-            EnabledSslProtocols = Protocols,
+            EnabledSslProtocols = TlsTrust.Protocols,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             AllowRenegotiation = false,
@@ -30,6 +28,9 @@ internal sealed class TlsServerContext
 
     /// <summary>The leaf certificate (the first in <c>ssl_certificate_path</c>), with its private key.</summary>
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The intermediates of <c>ssl_certificate_path</c>, sent after the leaf.</summary>
+    public X509Certificate2Collection Intermediates => [.. AuthenticationOptions.ServerCertificateContext!.IntermediateCertificates];
 
     /// <summary>Read by every handshake, never changed after start.</summary>
     public SslServerAuthenticationOptions AuthenticationOptions { get; }
