@@ -23,7 +23,7 @@ public static class TlsTrust
     }
 
     /// <summary>True when the system accepted the certificate, or the only complaint was the chain and it leads to <paramref name="ca"/>.</summary>
-    public static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2? ca)
+    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2? ca)
     {
         if (errors == SslPolicyErrors.None)
         {

@@ -62,18 +62,6 @@ internal sealed class AddressConnectionCounts(int limit)
         }
     }
 
-    /// <summary>Addresses with a connection open now.</summary>
-    public int Addresses
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _open.Count;
-            }
-        }
-    }
-
     // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d: the same address.
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -20,7 +20,6 @@ namespace RealTimeMessageChat.MainServer.Networking;
 /// </remarks>
 internal sealed class SocketSender : SocketAsyncEventArgs, IValueTaskSource
 {
-
     /// <summary>Bytes a batch may hold to be sent by copy: the writer's cap plus one large frame's slack.</summary>
     private const int ScratchBytes = 512 * 1024;
 
