@@ -44,15 +44,22 @@ read_pid() { # FILE -> its first line, or nothing
     if [[ -f $1 ]]; then head -n1 "$1"; fi
 }
 
+# The state letter of PID (R, S, Z, ...) from /proc/PID/stat; fails when there is no such process.
+# The command name before it is in parentheses and may hold spaces, so it is cut at the last ')'.
+proc_state() { # PID
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    printf '%s\n' "${stat%% *}"
+}
+
 # True if PID exists, is not a zombie, and its command line contains PATTERN. The pattern guards
 # against a recycled PID; the zombie check matters because a server whose launching shell has
 # exited is reaped by PID 1 only every few seconds, and `kill -0` still succeeds meanwhile.
 pid_alive() {
-    local pid=$1 pattern=$2 stat state cmdline
+    local pid=$1 pattern=$2 state cmdline
     [[ $pid =~ ^[0-9]+$ ]] || return 1
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-    state=${stat##*) }
-    state=${state%% *}
+    state=$(proc_state "$pid") || return 1
     [[ $state != Z && $state != X ]] || return 1
     cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
     [[ $cmdline == *"$pattern"* ]]

@@ -452,12 +452,7 @@ wait_for_killed_postmaster() {
     done
 }
 
-is_zombie() { # PID
-    local stat state
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    state=${stat##*) }
-    [[ ${state%% *} == Z ]]
-}
+is_zombie() { [[ $(proc_state "$1") == Z ]]; } # PID
 
 live_process_in() { # DIR -> true if a running process has DIR as its working directory
     local proc
