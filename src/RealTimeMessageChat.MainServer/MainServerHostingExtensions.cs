@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Networking;
@@ -14,7 +15,7 @@ namespace RealTimeMessageChat.MainServer;
 
 internal static class MainServerHostingExtensions
 {
-    /// <summary>Everything the MainServer process needs: Kestrel for health/metrics, Redis, JWT, the TCP server.</summary>
+    /// <summary>Everything the MainServer process needs: Kestrel for health/metrics, Redis, PostgreSQL, JWT, the TCP server.</summary>
     public static WebApplicationBuilder AddMainServer(this WebApplicationBuilder builder)
     {
         MainServerOptions options = builder.Configuration.GetValidated<MainServerOptions>();
@@ -22,6 +23,10 @@ internal static class MainServerHostingExtensions
         // An explicit Listen wins over ASPNETCORE_URLS and the defaults.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.HealthHost), options.HealthPort));
         builder.Services.AddRtmcRedis(builder.Configuration);
+
+        // PostgreSQL is off the live path (presence columns and history older than Redis holds), so
+        // the MainServer neither migrates (RestApi and the consumer do) nor waits for it to be ready.
+        builder.Services.AddRtmcPostgres(builder.Configuration, migrate: false);
         builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
