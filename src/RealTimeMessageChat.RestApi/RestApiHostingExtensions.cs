@@ -12,6 +12,7 @@ using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
+using RealTimeMessageChat.Infrastructure.Storage.Redis;
 using RealTimeMessageChat.RestApi.Accounts;
 using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.Contracts;
@@ -35,6 +36,9 @@ internal static class RestApiHostingExtensions
         services.AddRtmcRabbitMq(configuration, "realtimemessagechat-restapi");
         services.AddRtmcJwt(configuration);
         services.AddRtmcPostgres(configuration, migrate: true);
+
+        // Redis: login sessions, presence reads and the history Redis still holds (issue 7).
+        services.AddRtmcRedis(configuration);
 
         // Explicit Listen wins over ASPNETCORE_URLS; the body limit is Kestrel's, enforced again by JsonBodyReader.
         RestApiOptions listen = configuration.GetValidated<RestApiOptions>();
