@@ -140,6 +140,38 @@ public sealed partial class ToolkitClientTests
         Assert.Equal([1L], await bystander.ReadBroadcastSeqsAsync(1, cts.Token));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Broadcasts_AreCompressedExactlyWhenLegacyToolkitCompressIsOn(bool compress)
+    {
+        const int Count = 20;
+        using CancellationTokenSource cts = TestTimeout.Start(30);
+        await using TestServer server = await TestServer.StartAsync(cts.Token, new Dictionary<string, string?>
+        {
+            ["legacy_toolkit_compress"] = compress ? "true" : "false",
+        });
+        await using ToolkitTestClient legacy = await ConnectToolkitAsync(server, "Compressed", string.Empty, cts.Token);
+
+        // 3 KiB of repetitive text: several 1 KiB chunks, each well compressible.
+        string content = string.Concat(Enumerable.Repeat("the same words again and again ", 100));
+        for (int i = 0; i < Count; i++)
+        {
+            server.Log.Append($"{i}: {content}", sender: "bob");
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            ToolkitFrame frame = await legacy.ReadFrameAsync(cts.Token);
+            Assert.Equal(ToolkitMode.Message, frame.Mode);
+            Assert.Equal(compress, legacy.LastFrameWasCompressed);
+            using JsonDocument document = JsonDocument.Parse(frame.Data);
+            JsonElement message = document.RootElement.GetProperty("message");
+            Assert.Equal(i + 1, message.GetProperty("seq").GetInt64());
+            Assert.Equal($"{i}: {content}", message.GetProperty("data").GetString());
+        }
+    }
+
     private static async Task<ToolkitTestClient> ConnectToolkitAsync(TestServer server, string title, string subId, CancellationToken cancellationToken)
     {
         ToolkitTestClient client = await ToolkitTestClient.OpenAsync(server.EndPoint, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -44,6 +45,12 @@ public sealed class ToolkitTestClient : IAsyncDisposable
     public async Task SendRawAsync(byte[] bytes, CancellationToken cancellationToken) =>
         await _stream.WriteAsync(bytes, cancellationToken);
 
+    /// <summary>
+    /// Whether the body of the frame <see cref="ReadFrameAsync"/> returned last was LZ4 chunks: an
+    /// uncompressed body starts with the toolkit's "no chunk" marker, the u64 1 (WIRE.md).
+    /// </summary>
+    public bool LastFrameWasCompressed { get; private set; }
+
     /// <summary>The next frame; throws <see cref="EndOfStreamException"/> when the server closed the connection.</summary>
     public async Task<ToolkitFrame> ReadFrameAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +59,8 @@ public sealed class ToolkitTestClient : IAsyncDisposable
             var pending = new ReadOnlySequence<byte>(_buffer, 0, _count);
             if (ToolkitFrameCodec.TryReadFrame(ref pending, ToolkitLimits.Default, out ToolkitFrame frame))
             {
+                // The frame began at offset 0 (the server sends no garbage): start code, u64 length, body.
+                LastFrameWasCompressed = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.AsSpan(12, 8)) != 1;
                 int rest = (int)pending.Length;
                 Buffer.BlockCopy(_buffer, _count - rest, _buffer, 0, rest);
                 _count = rest;

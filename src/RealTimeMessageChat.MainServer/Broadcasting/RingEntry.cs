@@ -21,20 +21,19 @@ internal sealed record RingEntry(long Seq, byte[] Frame, long EndOffset, long Ap
     /// The same broadcast for C++ toolkit clients: the same JSON in a toolkit Message frame, made on
     /// first use and then shared by every such client (two writers racing make the same bytes).
     /// <see cref="Frame"/> is the length-prefixed encoding the feed writes (4-byte header).
+    /// <paramref name="compress"/> is the process's <c>legacy_toolkit_compress</c>, the same for every
+    /// call, so the one cached encoding is always the one asked for.
     /// </summary>
-    public byte[] ToolkitFrame
+    public byte[] GetToolkitFrame(bool compress)
     {
-        get
+        byte[]? frame = Volatile.Read(ref _toolkitFrame);
+        if (frame is not null)
         {
-            byte[]? frame = Volatile.Read(ref _toolkitFrame);
-            if (frame is not null)
-            {
-                return frame;
-            }
-
-            frame = Frame.Length <= FrameCodec.HeaderSize ? []
-                : ToolkitFrameCodec.Encode(ToolkitMode.Message, Frame.AsSpan(FrameCodec.HeaderSize));
-            return Interlocked.CompareExchange(ref _toolkitFrame, frame, null) ?? frame;
+            return frame;
         }
+
+        frame = Frame.Length <= FrameCodec.HeaderSize ? []
+            : ToolkitFrameCodec.Encode(ToolkitMode.Message, Frame.AsSpan(FrameCodec.HeaderSize), compress);
+        return Interlocked.CompareExchange(ref _toolkitFrame, frame, null) ?? frame;
     }
 }

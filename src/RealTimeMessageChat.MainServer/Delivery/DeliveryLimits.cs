@@ -3,12 +3,13 @@ using RealTimeMessageChat.MainServer.Options;
 namespace RealTimeMessageChat.MainServer.Delivery;
 
 /// <summary>The per-client delivery bounds, read once from the options.</summary>
-internal sealed record DeliveryLimits(bool DisconnectSlow, long MaxBacklogBytes, long MaxBacklogFrames, long MaxBacklogAgeMs, int ReplayBatchSize)
+internal sealed record DeliveryLimits(bool DisconnectSlow, long MaxBacklogBytes, long MaxBacklogFrames, long MaxBacklogAgeMs, int ReplayBatchSize, bool ToolkitCompress = false)
 {
     public static DeliveryLimits From(MainServerOptions options) => new(
         options.SlowClientPolicy != SlowClientPolicies.CatchUp,
         options.MaxBacklogBytes,
         options.SendQueueCapacity,
         options.MaxBacklogAgeSeconds * 1000L,
-        options.ReplayBatchSize);
+        options.ReplayBatchSize,
+        options.LegacyToolkitCompress);
 }

@@ -189,7 +189,7 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
     /// <summary>Switches to the C++ toolkit's framing; called by the receive loop on the first byte, before any frame.</summary>
     private void UseToolkitFraming()
     {
-        var codec = new ToolkitMessageCodec(new ToolkitLimits { MaxBodyBytes = _settings.MaxFrameBytes });
+        var codec = new ToolkitMessageCodec(new ToolkitLimits { MaxBodyBytes = _settings.MaxFrameBytes }, _settings.ToolkitCompress);
         Toolkit = codec;
         Codec = codec;
         Delivery.UseToolkitFraming(codec);

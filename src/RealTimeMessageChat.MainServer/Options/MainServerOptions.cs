@@ -60,6 +60,15 @@ internal sealed class MainServerOptions : IValidatableObject
     [ConfigurationKeyName("legacy_toolkit_clients")]
     public bool LegacyToolkitClients { get; set; } = true;
 
+    /// <summary>
+    /// Whether broadcasts and replies in Message frames to C++ toolkit clients are LZ4-compressed
+    /// (1 KiB chunks, as the toolkit's own encoder). Default false: the C++ client reads an
+    /// uncompressed body as well, and on loopback or a LAN compression costs CPU for no gain; turn
+    /// it on for clients behind a slow link. Each broadcast is still encoded once for all of them.
+    /// </summary>
+    [ConfigurationKeyName("legacy_toolkit_compress")]
+    public bool LegacyToolkitCompress { get; set; }
+
     /// <summary>The <c>registered_key</c> a C++ toolkit client must send. Default "MainServer", the original's.</summary>
     [ConfigurationKeyName("legacy_registered_key")]
     [Required]

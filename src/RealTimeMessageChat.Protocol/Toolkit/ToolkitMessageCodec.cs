@@ -5,10 +5,11 @@ namespace RealTimeMessageChat.Protocol.Toolkit;
 /// <summary>
 /// The C++ toolkit's framing behind the per-connection <see cref="IFrameCodec"/> seam: a frame read
 /// hands out its data and keeps its mode in <see cref="LastMode"/>; a payload written goes out as a
-/// Message frame, uncompressed (the C++ client accepts it, and it costs nothing). One instance per
-/// connection, used by that connection's receive loop only.
+/// Message frame, uncompressed by default (the C++ client accepts it, and it costs nothing) or, with
+/// <c>compress</c>, as LZ4 chunks. One instance per connection, used by that connection's receive
+/// loop only.
 /// </summary>
-public sealed class ToolkitMessageCodec(ToolkitLimits limits) : IFrameCodec
+public sealed class ToolkitMessageCodec(ToolkitLimits limits, bool compress = false) : IFrameCodec
 {
     /// <summary>The mode of the frame <see cref="TryReadFrame"/> returned last.</summary>
     public ToolkitMode LastMode { get; private set; }
@@ -33,6 +34,6 @@ public sealed class ToolkitMessageCodec(ToolkitLimits limits) : IFrameCodec
             throw new ArgumentOutOfRangeException(nameof(payload), payload.Length, $"Payload must be 1 to {limits.MaxBodyBytes} bytes.");
         }
 
-        return ToolkitFrameCodec.Encode(ToolkitMode.Message, payload);
+        return ToolkitFrameCodec.Encode(ToolkitMode.Message, payload, compress);
     }
 }
