@@ -21,14 +21,27 @@ public interface IPresenceStore
     /// <summary>Servers that recorded presence but whose heartbeat has expired.</summary>
     Task<IReadOnlyList<string>> FindDeadServersAsync(CancellationToken cancellationToken);
 
-    /// <summary>Closes every session of a dead (or stopping) server and forgets the server; returns the users it left offline.</summary>
-    Task<IReadOnlyList<PresenceChange>> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken);
+    /// <summary>Closes every session of a dead (or stopping) server and forgets the server.</summary>
+    Task<ServerRemoval> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken);
 
     /// <summary>Announces changes to every server (pub/sub).</summary>
     Task PublishAsync(IReadOnlyList<PresenceChange> changes, CancellationToken cancellationToken);
 
     /// <summary>Calls <paramref name="onChanges"/> with every batch any server publishes (this one included).</summary>
     Task SubscribeAsync(Action<IReadOnlyList<PresenceChange>> onChanges, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What removing a server did: the users it left <see cref="Offline"/>, and the users who had a
+/// session on it and are <see cref="StillOnline"/> through another server, each as an online change
+/// stamped with the time they came online. The latter are for PostgreSQL only: a server killed
+/// between its Redis write and its PostgreSQL write of a user coming online would otherwise leave
+/// PostgreSQL saying offline while Redis says online (the stamp makes the repair a no-op when the
+/// write did land).
+/// </summary>
+public sealed record ServerRemoval(IReadOnlyList<PresenceChange> Offline, IReadOnlyList<PresenceChange> StillOnline)
+{
+    public static readonly ServerRemoval None = new([], []);
 }
 
 public enum SessionUpdateKind

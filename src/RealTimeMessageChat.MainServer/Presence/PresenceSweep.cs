@@ -10,14 +10,15 @@ namespace RealTimeMessageChat.MainServer.Presence;
 /// </summary>
 internal sealed partial class PresenceSweep(IPresenceStore store, string serverId, TimeSpan userTtl, TimeSpan lockHold, ILogger logger)
 {
-    public async Task<IReadOnlyList<PresenceChange>> RunAsync(CancellationToken cancellationToken)
+    public async Task<ServerRemoval> RunAsync(CancellationToken cancellationToken)
     {
         if (!await store.TryLockSweepAsync(serverId, lockHold, cancellationToken))
         {
-            return [];
+            return ServerRemoval.None;
         }
 
-        var changes = new List<PresenceChange>();
+        var offline = new List<PresenceChange>();
+        var stillOnline = new List<PresenceChange>();
         foreach (string dead in await store.FindDeadServersAsync(cancellationToken))
         {
             if (dead == serverId)
@@ -26,12 +27,13 @@ internal sealed partial class PresenceSweep(IPresenceStore store, string serverI
                 continue;
             }
 
-            IReadOnlyList<PresenceChange> offline = await store.RemoveServerAsync(dead, userTtl, cancellationToken);
-            LogSwept(logger, dead, offline.Count);
-            changes.AddRange(offline);
+            ServerRemoval removal = await store.RemoveServerAsync(dead, userTtl, cancellationToken);
+            LogSwept(logger, dead, removal.Offline.Count);
+            offline.AddRange(removal.Offline);
+            stillOnline.AddRange(removal.StillOnline);
         }
 
-        return changes;
+        return new ServerRemoval(offline, stillOnline);
     }
 
     [LoggerMessage(EventId = 2510, Level = LogLevel.Warning, Message = "Presence: server {DeadServerId} stopped its heartbeat; its sessions are closed, {Offline} users went offline")]

@@ -42,8 +42,24 @@ internal sealed partial class PresenceWriter(
         UserRefresh,
     }
 
-    /// <summary>Unique per process (<c>name#nonce</c>); set by the listener once its port is known, before any client connects.</summary>
-    public string ServerId { get; set; } = $"{Environment.MachineName}#{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 4)}";
+    private readonly TaskCompletionSource _named = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string _serverId = string.Empty;
+
+    /// <summary>
+    /// Unique per process (<c>name#nonce</c>); set by the listener once its port is known, before
+    /// any client connects. Nothing is written to Redis before it is set: a provisional id would be
+    /// recorded as a server of its own, and later swept as a dead one.
+    /// </summary>
+    public string ServerId
+    {
+        get => _serverId;
+        set
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            _serverId = value;
+            _named.TrySetResult();
+        }
+    }
 
     public void Online(string userId, string sessionId) => Enqueue(new SessionUpdate(SessionUpdateKind.Open, userId, sessionId));
 
@@ -77,22 +93,31 @@ internal sealed partial class PresenceWriter(
         }
 
         // Whatever is still recorded for this server (a close that failed to write) goes with it.
-        try
+        if (_named.Task.IsCompleted)
         {
-            using var timeout = new CancellationTokenSource(WriteTimeout);
-            IReadOnlyList<PresenceChange> changes = await store.RemoveServerAsync(ServerId, _userTtl, timeout.Token);
-            await AnnounceAsync(changes, timeout.Token);
-        }
-        catch (Exception ex)
-        {
-            LogStopFailed(logger, ex, ServerId);
+            await RemoveSelfAsync();
         }
 
         await base.StopAsync(cancellationToken);
     }
 
+    private async Task RemoveSelfAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(WriteTimeout);
+            await AnnounceAsync(await store.RemoveServerAsync(ServerId, _userTtl, timeout.Token), timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            LogStopFailed(logger, ex, ServerId);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await _named.Task.WaitAsync(stoppingToken);
+
         // The heartbeat first, so no sweeper elsewhere takes this server's first sessions for a dead server's.
         await RunSafelyAsync("heartbeat", ct => store.RefreshAsync(ServerId, [], _userTtl, _serverTtl, ct));
         var updates = new List<SessionUpdate>(MaxBatch);
@@ -158,6 +183,13 @@ internal sealed partial class PresenceWriter(
                 _local[update.UserId] = open - 1;
             }
         }
+    }
+
+    private async Task AnnounceAsync(ServerRemoval removal, CancellationToken cancellationToken)
+    {
+        // The users still online elsewhere changed nothing: PostgreSQL is only made sure of them.
+        persister.Enqueue(removal.StillOnline);
+        await AnnounceAsync(removal.Offline, cancellationToken);
     }
 
     private async Task AnnounceAsync(IReadOnlyList<PresenceChange> changes, CancellationToken cancellationToken)

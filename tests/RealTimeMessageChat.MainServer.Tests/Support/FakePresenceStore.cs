@@ -95,9 +95,10 @@ internal sealed class FakePresenceStore : IPresenceStore
         }
     }
 
-    public Task<IReadOnlyList<PresenceChange>> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken)
+    public Task<ServerRemoval> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken)
     {
         var changes = new List<PresenceChange>();
+        var stillOnline = new List<PresenceChange>();
         lock (_gate)
         {
             if (_servers.Remove(serverId, out Dictionary<string, string>? sessions))
@@ -108,11 +109,15 @@ internal sealed class FakePresenceStore : IPresenceStore
                     {
                         changes.Add(change);
                     }
+                    else if (_sessions.TryGetValue(user, out HashSet<string>? open) && open.Count > 0)
+                    {
+                        stillOnline.Add(new PresenceChange(user, PresenceChangeKind.Online, null, DateTimeOffset.FromUnixTimeMilliseconds(0)));
+                    }
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlyList<PresenceChange>>(changes);
+        return Task.FromResult(new ServerRemoval(changes, stillOnline));
     }
 
     /// <summary>Records a session of another server (the sweep's input).</summary>

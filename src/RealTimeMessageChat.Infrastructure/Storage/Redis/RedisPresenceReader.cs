@@ -1,4 +1,3 @@
-using System.Globalization;
 using RealTimeMessageChat.Contracts.Storage;
 using StackExchange.Redis;
 
@@ -16,12 +15,12 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'online', ARGV[1], 'updated_at', ARGV[4], 'cached', '1')
         if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
-        if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'last_seen_at', ARGV[3]) end
+        if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'changed_ms', ARGV[3]) end
         redis.call('PEXPIRE', KEYS[1], ARGV[5])
         return 1
         """;
 
-    private static readonly RedisValue[] Fields = ["online", "status", "last_seen_at"];
+    private static readonly RedisValue[] Fields = ["online", "status", "changed_ms"];
 
     public async Task<PresenceRecord?> GetAsync(string userId, CancellationToken cancellationToken)
     {
@@ -42,7 +41,7 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
                 [
                     record.Online ? "1" : "0",
                     record.Status ?? string.Empty,
-                    record.LastSeenAt is { } seen ? Format(seen) : string.Empty,
+                    record.LastSeenAt is { } seen ? seen.ToUnixTimeMilliseconds() : string.Empty,
                     RedisPresenceStore.Now(),
                     (long)ttl.TotalMilliseconds,
                 ]),
@@ -81,12 +80,10 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
 
     private static PresenceRecord ToRecord(string userId, RedisValue[] values)
     {
-        DateTimeOffset? seen = DateTimeOffset.TryParse((string?)values[2], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : null;
+        DateTimeOffset? seen = values[2].TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         string? status = values[1].IsNullOrEmpty ? null : (string?)values[1];
         return new PresenceRecord(userId, values[0] == "1", status, seen);
     }
-
-    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,8 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 /// <summary>
 /// Presence in the user-status database. Per user: hash <c>user_status:{user}</c> (<c>online</c>
-/// 1/0, <c>server</c>, <c>status</c>, <c>updated_at</c>, <c>last_seen_at</c>, <c>changed_ms</c>)
+/// 1/0, <c>server</c>, <c>status</c>, <c>updated_at</c> (RFC 3339), <c>changed_ms</c>: the last
+/// online/offline change in Unix ms, which is PostgreSQL's <c>last_seen_at</c>)
 /// and set <c>user_sessions:{user}</c> of open session ids over every server, both with a TTL the
 /// servers holding a session renew. Per server: a heartbeat key with a TTL and a hash of its open
 /// sessions, so a sweeper can close the sessions of a server that died. Each change is one Lua
@@ -32,7 +33,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
           at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
           local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
           if at <= previous then at = previous + 1 end
-          redis.call('HSET', KEYS[1], 'online', '1', 'last_seen_at', ARGV[5], 'changed_ms', at)
+          redis.call('HSET', KEYS[1], 'online', '1', 'changed_ms', at)
           redis.call('ZADD', KEYS[4], 0, ARGV[3])
           changed = 1
         end
@@ -55,7 +56,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
         if at <= previous then at = previous + 1 end
-        redis.call('HSET', KEYS[1], 'online', '0', 'last_seen_at', ARGV[4], 'updated_at', ARGV[4], 'changed_ms', at)
+        redis.call('HSET', KEYS[1], 'online', '0', 'updated_at', ARGV[4], 'changed_ms', at)
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         redis.call('ZREM', KEYS[4], ARGV[2])
         return { 1, at }
@@ -196,7 +197,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         return dead;
     }
 
-    public async Task<IReadOnlyList<PresenceChange>> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken)
+    public async Task<ServerRemoval> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(serverId);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
@@ -209,14 +210,40 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
 
         // Closed as the dead server would have closed them: its index loses each as it goes, so a
         // sweep cut short is finished by the next one.
-        IReadOnlyList<PresenceChange> changes = updates.Count == 0 ? [] : await ApplyAsync(serverId, updates, userTtl, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PresenceChange> offline = updates.Count == 0 ? [] : await ApplyAsync(serverId, updates, userTtl, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PresenceChange> stillOnline = await StillOnlineAsync(database, updates, offline, cancellationToken).ConfigureAwait(false);
         await AwaitAsync(
             Task.WhenAll(
                 database.KeyDeleteAsync([PresenceKeys.ServerSessions(serverId), PresenceKeys.Server(serverId)]),
                 database.SetRemoveAsync(PresenceKeys.Servers, serverId)),
             cancellationToken).ConfigureAwait(false);
-        LogServerRemoved(_logger, serverId, sessions.Length, changes.Count);
-        return changes;
+        LogServerRemoved(_logger, serverId, sessions.Length, offline.Count);
+        return new ServerRemoval(offline, stillOnline);
+    }
+
+    /// <summary>The users of <paramref name="closed"/> still online elsewhere, stamped with when they came online.</summary>
+    private static async Task<IReadOnlyList<PresenceChange>> StillOnlineAsync(IDatabase database, List<SessionUpdate> closed, IReadOnlyList<PresenceChange> offline, CancellationToken cancellationToken)
+    {
+        var gone = new HashSet<string>(offline.Select(c => c.UserId), StringComparer.Ordinal);
+        string[] users = [.. closed.Select(u => u.UserId).Distinct(StringComparer.Ordinal).Where(u => !gone.Contains(u))];
+        var reads = new Task<RedisValue[]>[users.Length];
+        for (int i = 0; i < users.Length; i++)
+        {
+            reads[i] = database.HashGetAsync(RedisKeys.UserStatus(users[i]), ["online", "changed_ms"]);
+        }
+
+        await AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        var online = new List<PresenceChange>(users.Length);
+        for (int i = 0; i < users.Length; i++)
+        {
+            RedisValue[] values = reads[i].Result;
+            if (values[0] == "1" && values[1].TryParse(out long ms))
+            {
+                online.Add(new PresenceChange(users[i], PresenceChangeKind.Online, null, FromMs(ms)));
+            }
+        }
+
+        return online;
     }
 
     public async Task PublishAsync(IReadOnlyList<PresenceChange> changes, CancellationToken cancellationToken)
