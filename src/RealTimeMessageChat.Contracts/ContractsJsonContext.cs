@@ -26,4 +26,7 @@ namespace RealTimeMessageChat.Contracts;
 [JsonSerializable(typeof(LoginResponse))]
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(PublishResponse))]
+[JsonSerializable(typeof(UserStatusFrame))]
+[JsonSerializable(typeof(UserStatusResponse))]
+[JsonSerializable(typeof(OnlineUsersResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
 using RealTimeMessageChat.MainServer.Broadcasting;
@@ -27,6 +28,7 @@ internal static class MainServerHostingExtensions
         // PostgreSQL is off the live path (presence columns and history older than Redis holds), so
         // the MainServer neither migrates (RestApi and the consumer do) nor waits for it to be ready.
         builder.Services.AddRtmcPostgres(builder.Configuration, migrate: false);
+        builder.Services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
         builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
@@ -34,7 +36,7 @@ internal static class MainServerHostingExtensions
 
     /// <summary>
     /// The TCP server without its storage: options, JWT, rooms and their rings, feed, presence queue, timer, listener and metrics.
-    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c> (or a test's fakes).
+    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,15 +48,20 @@ internal static class MainServerHostingExtensions
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Broadcaster>();
+        services.AddSingleton<PresencePersister>();
         services.AddSingleton<PresenceWriter>();
+        services.AddSingleton<PresenceFeed>();
         services.AddSingleton<CommandHandler>();
         services.AddSingleton<MessageFeedService>();
         services.AddSingleton<ConnectionTimer>();
         services.AddSingleton<TcpListenerService>();
 
         // Stopped in reverse order: the listener (and its clients) first, then the timer and the
-        // feed, and presence last, so it writes the offline of every client that was closed.
+        // feeds, and presence last, so it writes the offline of every client that was closed (and
+        // PostgreSQL after Redis).
+        services.AddHostedService(sp => sp.GetRequiredService<PresencePersister>());
         services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceFeed>());
         services.AddHostedService(sp => sp.GetRequiredService<MessageFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionTimer>());
         services.AddHostedService(sp => sp.GetRequiredService<TcpListenerService>());

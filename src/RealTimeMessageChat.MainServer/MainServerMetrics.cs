@@ -21,6 +21,9 @@ internal sealed class MainServerMetrics
     private readonly UpDownCounter<long> _guestsCurrent;
     private readonly Counter<long> _tlsHandshakeFailures;
     private readonly Counter<long> _refusedPerAddress;
+    private readonly Counter<long> _presenceFrames;
+    private readonly Counter<long> _presenceEntries;
+    private readonly Counter<long> _presenceDeliveries;
 
     public MainServerMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +38,9 @@ internal sealed class MainServerMetrics
         _guestsCurrent = meter.CreateUpDownCounter<long>("rtmc.mainserver.guests.current", unit: "{connection}", description: "C++ toolkit guests connected now");
         _replayedFrames = meter.CreateCounter<long>("rtmc.mainserver.frames.replayed", unit: "{frame}", description: "Frames a client's catch-up read back from Redis");
         _refusedPerAddress = meter.CreateCounter<long>("rtmc.mainserver.connections.refused_per_address", unit: "{connection}", description: "Connections refused at accept because their address had max_connections_per_address open");
+        _presenceFrames = meter.CreateCounter<long>("rtmc.mainserver.presence.frames", unit: "{frame}", description: "user_status frames encoded (once each, for every client)");
+        _presenceEntries = meter.CreateCounter<long>("rtmc.mainserver.presence.entries", unit: "{entry}", description: "Shared presence ring entries (a coalescing window's frames, packed)");
+        _presenceDeliveries = meter.CreateCounter<long>("rtmc.mainserver.presence.deliveries", unit: "{frame}", description: "user_status frames offered to a client (counted once per window for all subscribers)");
         _tlsHandshakeFailures = meter.CreateCounter<long>("rtmc.mainserver.tls.handshake_failures", unit: "{connection}", description: "Connections closed because their TLS handshake failed or did not finish within handshake_timeout_sec (use_ssl)");
     }
 
@@ -51,6 +57,14 @@ internal sealed class MainServerMetrics
     {
         _framesBroadcast.Add(frames);
         _deliveries.Add(deliveries);
+    }
+
+    /// <summary>Once per presence window: <paramref name="frames"/> frames in <paramref name="entries"/> shared entries, offered <paramref name="deliveries"/> times in all.</summary>
+    public void PresenceBroadcast(long frames, long entries, long deliveries)
+    {
+        _presenceFrames.Add(frames);
+        _presenceEntries.Add(entries);
+        _presenceDeliveries.Add(deliveries);
     }
 
     /// <summary>Once per read a client's writer made from Redis.</summary>

@@ -86,6 +86,7 @@ internal static class RestApiHostingExtensions
                 publish.PublishMaxInFlight);
         });
         services.AddSingleton<IUserRepository, PostgresUserRepository>();
+        services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
 
         // Bounded: one entry per active sender, at most this many.
         services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
@@ -154,6 +155,7 @@ internal static class RestApiHostingExtensions
         app.UseRateLimiter();
 
         app.MapUserEndpoints();
+        app.MapPresenceEndpoints();
         app.MapAuthEndpoints();
         app.MapMessageEndpoints();
         app.MapMessageHistoryEndpoints();

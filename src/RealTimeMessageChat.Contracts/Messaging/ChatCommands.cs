@@ -12,4 +12,7 @@ public static class ChatCommands
     public const string HeartbeatPing = "heartbeat:ping";
     public const string HeartbeatPong = "heartbeat:pong";
     public const string Error = "error";
+
+    /// <summary>Server to client: a user came online, went offline or changed their status text.</summary>
+    public const string UserStatus = "user_status";
 }

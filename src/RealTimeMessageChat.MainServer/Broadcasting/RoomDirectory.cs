@@ -16,6 +16,9 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
 {
     public const string GlobalRoom = "";
 
+    /// <summary>Name of the local presence feed; not a room name a message can carry (control characters are refused).</summary>
+    public const string PresenceFeed = "\u0001presence";
+
     private readonly MainServerOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Room> _byName = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,6 +28,13 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
     private readonly Lock _membership = new();
     private readonly SlotArray<ClientDelivery> _members = new();
     private Room[] _rooms = [];
+
+    /// <summary>
+    /// The <c>user_status</c> frames, encoded once per window and shared like a room's broadcasts.
+    /// Not in <see cref="Rooms"/> (the message feed never reads it); every account client follows
+    /// it from its head at join: status changes are live only, never replayed.
+    /// </summary>
+    public Room Presence { get; } = new(PresenceFeed, new FrameRing(options.Value.RingCapacityFrames, options.Value.RingCapacityBytes, 0), isLocal: true);
 
     /// <summary>Completes once the start positions have been read from Redis.</summary>
     public Task Ready => _ready.Task;
@@ -83,6 +93,12 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
         lock (_membership)
         {
             delivery.MemberSlot = _members.Add(delivery);
+            if (!delivery.GlobalRoomOnly && _options.PresenceBroadcast)
+            {
+                // C++ toolkit guests are left out: the original client knows no user_status frame.
+                delivery.Subscribe(Presence, Presence.Ring.Head);
+            }
+
             foreach (Room room in _rooms)
             {
                 if (room.Name == GlobalRoom)

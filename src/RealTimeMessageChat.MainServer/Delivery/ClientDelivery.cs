@@ -153,6 +153,14 @@ internal sealed partial class ClientDelivery(
             RingEntry? entry = ring.TryGet(next);
             if (entry is null)
             {
+                if (subscription.Room.IsLocal && next < ring.Tail)
+                {
+                    // A local feed (presence) is never replayed: what fell off the ring is skipped.
+                    next = ring.Tail;
+                    offset = ring.TryGet(next)?.StartOffset ?? offset;
+                    continue;
+                }
+
                 complete = false;
                 break;
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Contracts;
@@ -68,14 +69,11 @@ internal sealed partial class TcpListenerService(
         _listener = listener;
         _tls = tls;
         BoundEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        if (string.IsNullOrEmpty(o.ServerId))
-        {
-            presence.ServerId = $"{Environment.MachineName}:{BoundEndPoint.Port}";
-        }
-        else
-        {
-            presence.ServerId = o.ServerId;
-        }
+        // A nonce per start: a restarted server (same host and port) must not be taken for, or
+        // swept as, the process it replaces.
+        string nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        string name = string.IsNullOrEmpty(o.ServerId) ? $"{Environment.MachineName}:{BoundEndPoint.Port}" : o.ServerId;
+        presence.ServerId = $"{name}#{nonce}";
 
         if (tls is null)
         {

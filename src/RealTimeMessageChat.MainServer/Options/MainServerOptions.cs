@@ -154,9 +154,45 @@ internal sealed class MainServerOptions : IValidatableObject
     [ConfigurationKeyName("slow_client_policy")]
     public string SlowClientPolicy { get; set; } = SlowClientPolicies.Disconnect;
 
-    /// <summary>Name recorded in presence for this process. Default empty: <c>host:port</c>.</summary>
+    /// <summary>
+    /// Name recorded in presence for this process; a start nonce is always appended
+    /// (<c>name#nonce</c>), so two processes never share an id. Default empty: <c>host:port</c>.
+    /// </summary>
     [ConfigurationKeyName("server_id")]
     public string ServerId { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Seconds a user's presence in Redis lives without renewal; the servers holding the user's
+    /// sessions renew it every third of this (on the shared timer, in one batch). Default 90.
+    /// </summary>
+    [ConfigurationKeyName("redis_ttl_sec")]
+    [Range(3, 30 * 24 * 3600)]
+    public int PresenceTtlSeconds { get; set; } = 90;
+
+    /// <summary>Seconds between this server's presence heartbeats in Redis, each followed by a sweep for dead servers. Default 5.</summary>
+    [ConfigurationKeyName("server_heartbeat_sec")]
+    [Range(1, 3600)]
+    public int ServerHeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Seconds after its last heartbeat a server counts as dead: a sweeper then closes its sessions
+    /// and marks users offline whose last session it held. At least twice <c>server_heartbeat_sec</c>. Default 15.
+    /// </summary>
+    [ConfigurationKeyName("server_dead_after_sec")]
+    [Range(2, 86_400)]
+    public int ServerDeadAfterSeconds { get; set; } = 15;
+
+    /// <summary>Whether clients are sent <c>user_status</c> frames. Default true.</summary>
+    [ConfigurationKeyName("presence_broadcast")]
+    public bool PresenceBroadcast { get; set; } = true;
+
+    /// <summary>
+    /// Milliseconds status changes are collected before they are broadcast together (the last
+    /// state per user wins; a window's frames are encoded once and shared). Default 200.
+    /// </summary>
+    [ConfigurationKeyName("presence_broadcast_window_ms")]
+    [Range(10, 10_000)]
+    public int PresenceBroadcastWindowMilliseconds { get; set; } = 200;
 
     /// <summary>Seconds a graceful stop waits for clients to receive their queued frames. Default 5.</summary>
     [ConfigurationKeyName("shutdown_timeout_sec")]
@@ -187,6 +223,13 @@ internal sealed class MainServerOptions : IValidatableObject
         if (UseSsl && TlsServerContext.Check(SslCertificatePath, SslKeyPath) is { } tlsError)
         {
             yield return new ValidationResult(tlsError, [nameof(SslCertificatePath)]);
+        }
+
+        if (ServerDeadAfterSeconds < 2 * ServerHeartbeatSeconds)
+        {
+            yield return new ValidationResult(
+                $"Configuration key 'server_dead_after_sec': {ServerDeadAfterSeconds} is less than twice 'server_heartbeat_sec' ({ServerHeartbeatSeconds}); one late heartbeat would get a live server swept.",
+                [nameof(ServerDeadAfterSeconds)]);
         }
 
         if (SlowClientPolicy is not (SlowClientPolicies.Disconnect or SlowClientPolicies.CatchUp))

@@ -25,6 +25,11 @@ internal sealed class RestApiOptions : IValidatableObject
     [Required]
     public string PublishQueueName { get; set; } = QueueNames.Broadcast;
 
+    /// <summary>Seconds a user's presence read from PostgreSQL stays cached in Redis (<c>GET /api/v1/users/{user_id}/status</c>). Default 90.</summary>
+    [ConfigurationKeyName("presence_cache_ttl_sec")]
+    [Range(1, 86_400)]
+    public int PresenceCacheTtlSeconds { get; set; } = 90;
+
     /// <summary>Largest message <c>content</c>, in UTF-8 bytes. Default 4096.</summary>
     [ConfigurationKeyName("max_content_bytes")]
     [Range(1, 1024 * 1024)]

@@ -19,6 +19,25 @@ internal static class BroadcastFormatter
         return $"[{seq}] {Printable(sender)}: {Printable(data)}";
     }
 
+    /// <summary>
+    /// The stdout line of a <c>user_status</c> frame: <c>* alice is online</c>, <c>* alice is
+    /// online: out for lunch</c>, <c>* alice is offline</c>. False when the frame lacks its fields.
+    /// </summary>
+    public static bool TryFormatUserStatus(JsonElement frame, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? line)
+    {
+        line = null;
+        if (frame.ValueKind != JsonValueKind.Object
+            || !frame.TryGetProperty("id", out JsonElement id) || id.ValueKind != JsonValueKind.String
+            || !frame.TryGetProperty("status", out JsonElement status) || status.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        string text = frame.TryGetProperty("text", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : string.Empty;
+        line = $"* {Printable(id.GetString()!)} is {Printable(status.GetString()!)}" + (text.Length > 0 ? $": {Printable(text)}" : string.Empty);
+        return true;
+    }
+
     /// <summary>The text with its control characters made visible, unchanged (the same string) when it has none.</summary>
     public static string Printable(string text)
     {

@@ -199,6 +199,17 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
             case ChatCommands.UpdateUserClientStatus:
                 output.WriteStatus($"Status: {StringProperty(root, "message")}");
                 break;
+            case ChatCommands.UserStatus:
+                if (BroadcastFormatter.TryFormatUserStatus(root, out string? presence))
+                {
+                    output.WriteMessage(presence);
+                }
+                else
+                {
+                    LogUnknownCommand(logger, command);
+                }
+
+                break;
             case ChatCommands.Error:
                 output.WriteStatus($"Server error: {StringProperty(root, "message")}");
                 break;

@@ -15,17 +15,20 @@ internal sealed class TestServer : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private TestServer(IHost host, FakeMessageLog log, FakePresenceStore presence)
+    private TestServer(IHost host, FakeMessageLog log, FakePresenceStore presence, FakePresenceRepository presenceRows)
     {
         _host = host;
         Log = log;
         Presence = presence;
+        PresenceRows = presenceRows;
         EndPoint = host.Services.GetRequiredService<TcpListenerService>().BoundEndPoint!;
     }
 
     public FakeMessageLog Log { get; }
 
     public FakePresenceStore Presence { get; }
+
+    public FakePresenceRepository PresenceRows { get; }
 
     public IPEndPoint EndPoint { get; }
 
@@ -36,7 +39,8 @@ internal sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartAsync(
         CancellationToken cancellationToken,
         IDictionary<string, string?>? settings = null,
-        FakeMessageLog? log = null)
+        FakeMessageLog? log = null,
+        FakePresenceStore? presence = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -55,16 +59,18 @@ internal sealed class TestServer : IAsyncDisposable
         }
 
         log ??= new FakeMessageLog();
-        var presence = new FakePresenceStore();
+        presence ??= new FakePresenceStore();
+        var presenceRows = new FakePresenceRepository();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddMainServerCore(builder.Configuration);
         builder.Services.AddSingleton<IMessageLog>(log);
         builder.Services.AddSingleton<IPresenceStore>(presence);
+        builder.Services.AddSingleton<IPresenceRepository>(presenceRows);
         IHost host = builder.Build();
         await host.StartAsync(cancellationToken);
         await host.Services.GetRequiredService<RoomDirectory>().Ready.WaitAsync(cancellationToken);
-        return new TestServer(host, log, presence);
+        return new TestServer(host, log, presence, presenceRows);
     }
 
     public string IssueToken(string userId) => Services.GetRequiredService<JwtTokenService>().Issue(userId).Token;

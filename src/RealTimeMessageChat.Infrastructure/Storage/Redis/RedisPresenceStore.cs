@@ -7,80 +7,294 @@ using StackExchange.Redis;
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 /// <summary>
-/// Presence in the user-status database: hash <c>user_status:{user}</c> with <c>online</c> (1/0),
-/// <c>server</c>, <c>status</c> and <c>updated_at</c> (RFC 3339 UTC), plus the set
-/// <c>user_sessions:{user}</c> of open session ids. A user is offline when the set becomes empty,
-/// so one of several sessions closing leaves the user online. Each change is one Lua script, so
-/// the set and the hash never disagree.
+/// Presence in the user-status database. Per user: hash <c>user_status:{user}</c> (<c>online</c>
+/// 1/0, <c>server</c>, <c>status</c>, <c>updated_at</c> (RFC 3339), <c>changed_ms</c>: the last
+/// online/offline change in Unix ms, which is PostgreSQL's <c>last_seen_at</c>)
+/// and set <c>user_sessions:{user}</c> of open session ids over every server, both with a TTL the
+/// servers holding a session renew. Per server: a heartbeat key with a TTL and a hash of its open
+/// sessions, so a sweeper can close the sessions of a server that died. Each change is one Lua
+/// script, so the set, the hash, the online index and the server's index never disagree; the
+/// script stamps a change with the Redis clock (strictly increasing per user), which orders the
+/// changes of several servers for PostgreSQL.
 /// </summary>
 internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, ILogger<RedisPresenceStore>? logger = null) : IPresenceStore
 {
-    private const string SetOnlineScript = """
+    // KEYS: status hash, sessions set, server index, online zset, servers set
+    // ARGV: session, server, user, ttl ms, now (RFC 3339)
+    private const string OpenScript = """
         redis.call('SADD', KEYS[2], ARGV[1])
-        redis.call('HSET', KEYS[1], 'online', '1', 'server', ARGV[2], 'updated_at', ARGV[3])
-        return redis.call('SCARD', KEYS[2])
-        """;
-
-    private const string SetOfflineScript = """
-        redis.call('SREM', KEYS[2], ARGV[1])
-        local remaining = redis.call('SCARD', KEYS[2])
-        if remaining == 0 then
-          redis.call('HSET', KEYS[1], 'online', '0', 'updated_at', ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+        redis.call('SADD', KEYS[5], ARGV[2])
+        local changed = 0
+        local at = 0
+        if redis.call('HGET', KEYS[1], 'online') ~= '1' then
+          local t = redis.call('TIME')
+          at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
+          if at <= previous then at = previous + 1 end
+          redis.call('HSET', KEYS[1], 'online', '1', 'changed_ms', at)
+          redis.call('ZADD', KEYS[4], 0, ARGV[3])
+          changed = 1
         end
-        return remaining
+        redis.call('HSET', KEYS[1], 'server', ARGV[2], 'updated_at', ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return { changed, at, redis.call('HGET', KEYS[1], 'status') or false }
         """;
 
-    private const string SetStatusScript = """
-        redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated_at', ARGV[2])
-        return 1
+    // KEYS: status hash, sessions set, server index, online zset
+    // ARGV: session, user, ttl ms, now (RFC 3339)
+    // Reports the user offline when this was their last session, and also when the session was
+    // already gone but the hash still says online: a sweep retried after a sweeper died midway.
+    private const string CloseScript = """
+        local removed = redis.call('SREM', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        if redis.call('SCARD', KEYS[2]) > 0 then return { 0, 0 } end
+        local online = redis.call('HGET', KEYS[1], 'online')
+        if removed == 0 and online ~= '1' then return { 0, 0 } end
+        local t = redis.call('TIME')
+        local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
+        if at <= previous then at = previous + 1 end
+        redis.call('HSET', KEYS[1], 'online', '0', 'updated_at', ARGV[4], 'changed_ms', at)
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        redis.call('ZREM', KEYS[4], ARGV[2])
+        return { 1, at }
+        """;
+
+    // KEYS: status hash; ARGV: text, ttl ms, now (RFC 3339)
+    private const string StatusScript = """
+        local t = redis.call('TIME')
+        local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated_at', ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return at
+        """;
+
+    // KEYS: lock; ARGV: owner, hold ms. Taken when free, or renewed by its owner.
+    private const string LockScript = """
+        local owner = redis.call('GET', KEYS[1])
+        if owner == false or owner == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 1
+        end
+        return 0
         """;
 
     private readonly ILogger _logger = logger ?? NullLogger<RedisPresenceStore>.Instance;
 
-    /// <summary>The set of a user's open session ids.</summary>
-    public static string SessionsKey(string userId) => $"user_sessions:{userId}";
+    /// <summary>Pub/sub channels are not per database: the index keeps systems on other databases of one Redis apart.</summary>
+    private RedisChannel EventsChannel => RedisChannel.Literal($"{PresenceKeys.EventsChannel}:{redis.Options.UserStatusDatabase}");
 
-    public async Task SetOnlineAsync(string userId, string serverId, string sessionId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PresenceChange>> ApplyAsync(string serverId, IReadOnlyList<SessionUpdate> updates, TimeSpan userTtl, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        RedisResult sessions = await EvaluateAsync(
-            SetOnlineScript,
-            [RedisKeys.UserStatus(userId), SessionsKey(userId)],
-            [sessionId, serverId ?? string.Empty, Now()],
-            cancellationToken).ConfigureAwait(false);
-        LogOnline(_logger, userId, sessionId, (long)sessions);
+        ArgumentException.ThrowIfNullOrEmpty(serverId);
+        ArgumentNullException.ThrowIfNull(updates);
+        IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        string now = Now();
+        long ttl = (long)userTtl.TotalMilliseconds;
+
+        // Every script is sent before any reply is awaited: one round trip for the batch, in order.
+        var calls = new Task<RedisResult>[updates.Count];
+        for (int i = 0; i < updates.Count; i++)
+        {
+            SessionUpdate update = updates[i];
+            calls[i] = update.Kind switch
+            {
+                SessionUpdateKind.Open => database.ScriptEvaluateAsync(
+                    OpenScript,
+                    [RedisKeys.UserStatus(update.UserId), PresenceKeys.Sessions(update.UserId), PresenceKeys.ServerSessions(serverId), PresenceKeys.Online, PresenceKeys.Servers],
+                    [update.Value, serverId, update.UserId, ttl, now]),
+                SessionUpdateKind.Close => database.ScriptEvaluateAsync(
+                    CloseScript,
+                    [RedisKeys.UserStatus(update.UserId), PresenceKeys.Sessions(update.UserId), PresenceKeys.ServerSessions(serverId), PresenceKeys.Online],
+                    [update.Value, update.UserId, ttl, now]),
+                _ => database.ScriptEvaluateAsync(StatusScript, [RedisKeys.UserStatus(update.UserId)], [update.Value, ttl, now]),
+            };
+        }
+
+        var changes = new List<PresenceChange>();
+        for (int i = 0; i < calls.Length; i++)
+        {
+            RedisResult result = await AwaitAsync(calls[i], cancellationToken).ConfigureAwait(false);
+            SessionUpdate update = updates[i];
+            switch (update.Kind)
+            {
+                case SessionUpdateKind.Open:
+                    RedisResult[] open = (RedisResult[])result!;
+                    if ((long)open[0] == 1)
+                    {
+                        changes.Add(new PresenceChange(update.UserId, PresenceChangeKind.Online, open[2].IsNull ? null : (string?)open[2], FromMs((long)open[1])));
+                    }
+
+                    LogOpened(_logger, update.UserId, update.Value, (long)open[0] == 1);
+                    break;
+                case SessionUpdateKind.Close:
+                    RedisResult[] close = (RedisResult[])result!;
+                    if ((long)close[0] == 1)
+                    {
+                        changes.Add(new PresenceChange(update.UserId, PresenceChangeKind.Offline, null, FromMs((long)close[1])));
+                    }
+
+                    LogClosed(_logger, update.UserId, update.Value, (long)close[0] == 1);
+                    break;
+                default:
+                    changes.Add(new PresenceChange(update.UserId, PresenceChangeKind.Text, update.Value, FromMs((long)result)));
+                    break;
+            }
+        }
+
+        return changes;
     }
 
-    public async Task SetOfflineAsync(string userId, string sessionId, CancellationToken cancellationToken)
+    public async Task RefreshAsync(string serverId, IReadOnlyCollection<string> userIds, TimeSpan userTtl, TimeSpan serverTtl, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        RedisResult remaining = await EvaluateAsync(
-            SetOfflineScript,
-            [RedisKeys.UserStatus(userId), SessionsKey(userId)],
-            [sessionId, Now()],
-            cancellationToken).ConfigureAwait(false);
-        LogOffline(_logger, userId, sessionId, (long)remaining);
+        ArgumentException.ThrowIfNullOrEmpty(serverId);
+        IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var calls = new List<Task>(2 + (userIds.Count * 2))
+        {
+            database.StringSetAsync(PresenceKeys.Server(serverId), Now(), serverTtl),
+            database.SetAddAsync(PresenceKeys.Servers, serverId),
+        };
+        foreach (string userId in userIds)
+        {
+            calls.Add(database.KeyExpireAsync(RedisKeys.UserStatus(userId), userTtl));
+            calls.Add(database.KeyExpireAsync(PresenceKeys.Sessions(userId), userTtl));
+        }
+
+        await AwaitAsync(Task.WhenAll(calls), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SetStatusAsync(string userId, string status, CancellationToken cancellationToken)
+    public async Task<bool> TryLockSweepAsync(string serverId, TimeSpan hold, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        await EvaluateAsync(
-            SetStatusScript,
-            [RedisKeys.UserStatus(userId)],
-            [status ?? string.Empty, Now()],
+        IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        RedisResult result = await AwaitAsync(
+            database.ScriptEvaluateAsync(LockScript, [PresenceKeys.SweepLock], [serverId, (long)hold.TotalMilliseconds]),
             cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> FindDeadServersAsync(CancellationToken cancellationToken)
+    {
+        IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        RedisValue[] servers = await AwaitAsync(database.SetMembersAsync(PresenceKeys.Servers), cancellationToken).ConfigureAwait(false);
+        var alive = new Task<bool>[servers.Length];
+        for (int i = 0; i < servers.Length; i++)
+        {
+            alive[i] = database.KeyExistsAsync(PresenceKeys.Server(servers[i]!));
+        }
+
+        await AwaitAsync(Task.WhenAll(alive), cancellationToken).ConfigureAwait(false);
+        var dead = new List<string>();
+        for (int i = 0; i < servers.Length; i++)
+        {
+            if (!alive[i].Result)
+            {
+                dead.Add(servers[i]!);
+            }
+        }
+
+        return dead;
+    }
+
+    public async Task<ServerRemoval> RemoveServerAsync(string serverId, TimeSpan userTtl, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serverId);
+        IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        HashEntry[] sessions = await AwaitAsync(database.HashGetAllAsync(PresenceKeys.ServerSessions(serverId)), cancellationToken).ConfigureAwait(false);
+        var updates = new List<SessionUpdate>(sessions.Length);
+        foreach (HashEntry session in sessions)
+        {
+            updates.Add(new SessionUpdate(SessionUpdateKind.Close, session.Value!, session.Name!));
+        }
+
+        // Closed as the dead server would have closed them: its index loses each as it goes, so a
+        // sweep cut short is finished by the next one.
+        IReadOnlyList<PresenceChange> offline = updates.Count == 0 ? [] : await ApplyAsync(serverId, updates, userTtl, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PresenceChange> stillOnline = await StillOnlineAsync(database, updates, offline, cancellationToken).ConfigureAwait(false);
+        await AwaitAsync(
+            Task.WhenAll(
+                database.KeyDeleteAsync([PresenceKeys.ServerSessions(serverId), PresenceKeys.Server(serverId)]),
+                database.SetRemoveAsync(PresenceKeys.Servers, serverId)),
+            cancellationToken).ConfigureAwait(false);
+        LogServerRemoved(_logger, serverId, sessions.Length, offline.Count);
+        return new ServerRemoval(offline, stillOnline);
+    }
+
+    /// <summary>The users of <paramref name="closed"/> still online elsewhere, stamped with when they came online.</summary>
+    private static async Task<IReadOnlyList<PresenceChange>> StillOnlineAsync(IDatabase database, List<SessionUpdate> closed, IReadOnlyList<PresenceChange> offline, CancellationToken cancellationToken)
+    {
+        var gone = new HashSet<string>(offline.Select(c => c.UserId), StringComparer.Ordinal);
+        string[] users = [.. closed.Select(u => u.UserId).Distinct(StringComparer.Ordinal).Where(u => !gone.Contains(u))];
+        var reads = new Task<RedisValue[]>[users.Length];
+        for (int i = 0; i < users.Length; i++)
+        {
+            reads[i] = database.HashGetAsync(RedisKeys.UserStatus(users[i]), ["online", "changed_ms"]);
+        }
+
+        await AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        var online = new List<PresenceChange>(users.Length);
+        for (int i = 0; i < users.Length; i++)
+        {
+            RedisValue[] values = reads[i].Result;
+            if (values[0] == "1" && values[1].TryParse(out long ms))
+            {
+                online.Add(new PresenceChange(users[i], PresenceChangeKind.Online, null, FromMs(ms)));
+            }
+        }
+
+        return online;
+    }
+
+    public async Task PublishAsync(IReadOnlyList<PresenceChange> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        ISubscriber subscriber = await SubscriberAsync(cancellationToken).ConfigureAwait(false);
+        await AwaitAsync(subscriber.PublishAsync(EventsChannel, PresenceEventCodec.Encode(changes)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SubscribeAsync(Action<IReadOnlyList<PresenceChange>> onChanges, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onChanges);
+        ISubscriber subscriber = await SubscriberAsync(cancellationToken).ConfigureAwait(false);
+        RedisChannel channel = EventsChannel;
+
+        // It runs on the multiplexer's thread: never let it throw there.
+        void Handler(RedisChannel _, RedisValue value)
+        {
+            try
+            {
+                onChanges(PresenceEventCodec.Decode((byte[])value!));
+            }
+            catch (Exception ex)
+            {
+                LogEventRejected(_logger, ex);
+            }
+        }
+
+        await AwaitAsync(subscriber.SubscribeAsync(channel, Handler), cancellationToken).ConfigureAwait(false);
+        cancellationToken.Register(() =>
+        {
+            try
+            {
+                subscriber.Unsubscribe(channel, Handler, CommandFlags.FireAndForget);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException || RedisErrors.IsRedis(ex))
+            {
+            }
+        });
+    }
+
+    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            IDatabase database = await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisErrors.IsRedis(ex))
         {
@@ -88,11 +302,55 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         }
     }
 
-    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private async Task<ISubscriber> SubscriberAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await redis.GetAsync(cancellationToken).ConfigureAwait(false)).GetSubscriber();
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+    }
 
-    [LoggerMessage(EventId = 650, Level = LogLevel.Debug, Message = "Presence: {UserId} online with session {SessionId} ({Sessions} open)")]
-    private static partial void LogOnline(ILogger logger, string userId, string sessionId, long sessions);
+    private static async Task<T> AwaitAsync<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+    }
 
-    [LoggerMessage(EventId = 651, Level = LogLevel.Debug, Message = "Presence: {UserId} closed session {SessionId} ({Remaining} still open)")]
-    private static partial void LogOffline(ILogger logger, string userId, string sessionId, long remaining);
+    private static async Task AwaitAsync(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+    }
+
+    private static DateTimeOffset FromMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 650, Level = LogLevel.Debug, Message = "Presence: {UserId} opened session {SessionId} (came online: {CameOnline})")]
+    private static partial void LogOpened(ILogger logger, string userId, string sessionId, bool cameOnline);
+
+    [LoggerMessage(EventId = 651, Level = LogLevel.Debug, Message = "Presence: {UserId} closed session {SessionId} (went offline: {WentOffline})")]
+    private static partial void LogClosed(ILogger logger, string userId, string sessionId, bool wentOffline);
+
+    [LoggerMessage(EventId = 652, Level = LogLevel.Information, Message = "Presence: server {ServerId} removed with {Sessions} open sessions; {Offline} users went offline")]
+    private static partial void LogServerRemoved(ILogger logger, string serverId, int sessions, int offline);
+
+    [LoggerMessage(EventId = 653, Level = LogLevel.Warning, Message = "Presence: a status event from Redis could not be read; ignored")]
+    private static partial void LogEventRejected(ILogger logger, Exception exception);
 }

@@ -6,13 +6,14 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 public static class RedisServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="RedisOptions"/>, the shared multiplexer, the message log and the presence store.</summary>
+    /// <summary>Registers <see cref="RedisOptions"/>, the shared multiplexer, the message log and the presence store and reader.</summary>
     public static IServiceCollection AddRtmcRedis(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRtmcOptions<RedisOptions>(configuration);
         services.AddSingleton<RedisConnectionProvider>();
         services.AddSingleton<IMessageLog, RedisMessageLog>();
         services.AddSingleton<IPresenceStore, RedisPresenceStore>();
+        services.AddSingleton<IPresenceReader, RedisPresenceReader>();
         return services;
     }
 }
