@@ -122,7 +122,7 @@ internal sealed partial class ClientDelivery(
                 break;
             }
 
-            if (!FillFromRing(subscription, batch, _toolkitFraming, limits.ToolkitCompress))
+            if (!FillFromRing(subscription, batch))
             {
                 // History is rare and slow: one room's read per send, the rest go in the next.
                 return ReadHistoryAsync(subscription, batch);
@@ -141,7 +141,7 @@ internal sealed partial class ClientDelivery(
     }
 
     /// <summary>Adds the subscription's due frames from the ring; false when it needs one the ring lacks.</summary>
-    private static bool FillFromRing(Subscription subscription, OutboundBatch batch, bool toolkitFraming, bool toolkitCompress)
+    private bool FillFromRing(Subscription subscription, OutboundBatch batch)
     {
         FrameRing ring = subscription.Room.Ring;
         long next = subscription.Next;
@@ -167,7 +167,7 @@ internal sealed partial class ClientDelivery(
 
             if (entry.Frame.Length > 0)
             {
-                batch.Add(toolkitFraming ? entry.GetToolkitFrame(toolkitCompress) : entry.Frame);
+                batch.Add(_toolkitFraming ? entry.GetToolkitFrame(limits.ToolkitCompress) : entry.Frame);
             }
 
             offset = entry.EndOffset;
@@ -186,7 +186,7 @@ internal sealed partial class ClientDelivery(
             // Nothing to send, yet the cursor moved (skipped or trimmed seqs): keep the move and
             // go on from the ring, or the writer would go idle with the cursor where it was.
             subscription.CommitPending();
-            if (FillFromRing(subscription, batch, _toolkitFraming, limits.ToolkitCompress))
+            if (FillFromRing(subscription, batch))
             {
                 return;
             }

@@ -18,6 +18,32 @@ internal static class RedisErrors
         _ => new MessageLogException(exception.Message, isTransient: true, exception),
     };
 
+    /// <summary>Awaits a Redis call up to <paramref name="cancellationToken"/>, translating the client's exceptions.</summary>
+    public static async Task<T> AwaitAsync<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedis(ex))
+        {
+            throw Translate(ex);
+        }
+    }
+
+    /// <inheritdoc cref="AwaitAsync{T}(Task{T}, CancellationToken)"/>
+    public static async Task AwaitAsync(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedis(ex))
+        {
+            throw Translate(ex);
+        }
+    }
+
     private static bool IsTransientServerReply(string message) =>
         message.StartsWith("LOADING", StringComparison.Ordinal)
         || message.StartsWith("BUSY", StringComparison.Ordinal)

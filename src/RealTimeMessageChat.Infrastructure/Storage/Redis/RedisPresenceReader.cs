@@ -26,7 +26,7 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        RedisValue[] values = await CallAsync(database.HashGetAsync(RedisKeys.UserStatus(userId), Fields), cancellationToken).ConfigureAwait(false);
+        RedisValue[] values = await RedisErrors.AwaitAsync(database.HashGetAsync(RedisKeys.UserStatus(userId), Fields), cancellationToken).ConfigureAwait(false);
         return values[0].IsNull ? null : ToRecord(userId, values);
     }
 
@@ -34,7 +34,7 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
     {
         ArgumentNullException.ThrowIfNull(record);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await CallAsync(
+        await RedisErrors.AwaitAsync(
             database.ScriptEvaluateAsync(
                 FillScript,
                 [RedisKeys.UserStatus(record.UserId)],
@@ -52,7 +52,7 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        RedisValue[] ids = await CallAsync(
+        RedisValue[] ids = await RedisErrors.AwaitAsync(
             database.SortedSetRangeByValueAsync(PresenceKeys.Online, string.IsNullOrEmpty(after) ? default : after, default, Exclude.Start, Order.Ascending, 0, limit),
             cancellationToken).ConfigureAwait(false);
 
@@ -64,7 +64,7 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
             reads[i] = database.HashGetAsync(RedisKeys.UserStatus(ids[i]!), Fields);
         }
 
-        await CallAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
         var online = new List<PresenceRecord>(ids.Length);
         for (int i = 0; i < ids.Length; i++)
         {
@@ -91,30 +91,6 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
         try
         {
             return await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
-
-    private static async Task<T> CallAsync<T>(Task<T> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
-
-    private static async Task CallAsync(Task call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await call.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisErrors.IsRedis(ex))
         {

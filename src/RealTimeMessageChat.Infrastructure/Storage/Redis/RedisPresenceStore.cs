@@ -116,7 +116,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         var changes = new List<PresenceChange>();
         for (int i = 0; i < calls.Length; i++)
         {
-            RedisResult result = await AwaitAsync(calls[i], cancellationToken).ConfigureAwait(false);
+            RedisResult result = await RedisErrors.AwaitAsync(calls[i], cancellationToken).ConfigureAwait(false);
             SessionUpdate update = updates[i];
             switch (update.Kind)
             {
@@ -162,13 +162,13 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
             calls.Add(database.KeyExpireAsync(PresenceKeys.Sessions(userId), userTtl));
         }
 
-        await AwaitAsync(Task.WhenAll(calls), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(Task.WhenAll(calls), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> TryLockSweepAsync(string serverId, TimeSpan hold, CancellationToken cancellationToken)
     {
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        RedisResult result = await AwaitAsync(
+        RedisResult result = await RedisErrors.AwaitAsync(
             database.ScriptEvaluateAsync(LockScript, [PresenceKeys.SweepLock], [serverId, (long)hold.TotalMilliseconds]),
             cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
@@ -177,14 +177,14 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
     public async Task<IReadOnlyList<string>> FindDeadServersAsync(CancellationToken cancellationToken)
     {
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        RedisValue[] servers = await AwaitAsync(database.SetMembersAsync(PresenceKeys.Servers), cancellationToken).ConfigureAwait(false);
+        RedisValue[] servers = await RedisErrors.AwaitAsync(database.SetMembersAsync(PresenceKeys.Servers), cancellationToken).ConfigureAwait(false);
         var alive = new Task<bool>[servers.Length];
         for (int i = 0; i < servers.Length; i++)
         {
             alive[i] = database.KeyExistsAsync(PresenceKeys.Server(servers[i]!));
         }
 
-        await AwaitAsync(Task.WhenAll(alive), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(Task.WhenAll(alive), cancellationToken).ConfigureAwait(false);
         var dead = new List<string>();
         for (int i = 0; i < servers.Length; i++)
         {
@@ -201,7 +201,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
     {
         ArgumentException.ThrowIfNullOrEmpty(serverId);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        HashEntry[] sessions = await AwaitAsync(database.HashGetAllAsync(PresenceKeys.ServerSessions(serverId)), cancellationToken).ConfigureAwait(false);
+        HashEntry[] sessions = await RedisErrors.AwaitAsync(database.HashGetAllAsync(PresenceKeys.ServerSessions(serverId)), cancellationToken).ConfigureAwait(false);
         var updates = new List<SessionUpdate>(sessions.Length);
         foreach (HashEntry session in sessions)
         {
@@ -212,7 +212,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         // sweep cut short is finished by the next one.
         IReadOnlyList<PresenceChange> offline = updates.Count == 0 ? [] : await ApplyAsync(serverId, updates, userTtl, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PresenceChange> stillOnline = await StillOnlineAsync(database, updates, offline, cancellationToken).ConfigureAwait(false);
-        await AwaitAsync(
+        await RedisErrors.AwaitAsync(
             Task.WhenAll(
                 database.KeyDeleteAsync([PresenceKeys.ServerSessions(serverId), PresenceKeys.Server(serverId)]),
                 database.SetRemoveAsync(PresenceKeys.Servers, serverId)),
@@ -232,7 +232,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
             reads[i] = database.HashGetAsync(RedisKeys.UserStatus(users[i]), ["online", "changed_ms"]);
         }
 
-        await AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
         var online = new List<PresenceChange>(users.Length);
         for (int i = 0; i < users.Length; i++)
         {
@@ -254,7 +254,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         }
 
         ISubscriber subscriber = await SubscriberAsync(cancellationToken).ConfigureAwait(false);
-        await AwaitAsync(subscriber.PublishAsync(EventsChannel, PresenceEventCodec.Encode(changes)), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(subscriber.PublishAsync(EventsChannel, PresenceEventCodec.Encode(changes)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SubscribeAsync(Action<IReadOnlyList<PresenceChange>> onChanges, CancellationToken cancellationToken)
@@ -276,7 +276,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
             }
         }
 
-        await AwaitAsync(subscriber.SubscribeAsync(channel, Handler), cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(subscriber.SubscribeAsync(channel, Handler), cancellationToken).ConfigureAwait(false);
         cancellationToken.Register(() =>
         {
             try
@@ -314,29 +314,6 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         }
     }
 
-    private static async Task<T> AwaitAsync<T>(Task<T> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
-
-    private static async Task AwaitAsync(Task call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await call.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
 
     private static DateTimeOffset FromMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 
