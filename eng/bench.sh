@@ -23,12 +23,18 @@ readonly BENCH_DLL=tests/RealTimeMessageChat.Bench/bin/Release/net10.0/RealTimeM
 # Each client socket is a descriptor; 10,000 clients need the limit raised (hard limit here: 20,000).
 readonly BENCH_MIN_FILES=12000
 
-parse_bench_options() { # sets BENCH_QUICK
+parse_bench_options() { # sets BENCH_QUICK and BENCH_ONLY
     BENCH_QUICK=0
+    BENCH_ONLY=()
     while (($#)); do
         case $1 in
         --quick) BENCH_QUICK=1 ;;
-        *) die "unknown option '$1' for bench (expected --quick)" ;;
+        # Measurement ids or their prefixes (ours.pipeline, ref.broker): for profiling one scenario.
+        --only)
+            BENCH_ONLY+=("${2:?--only needs a measurement id prefix}")
+            shift
+            ;;
+        *) die "unknown option '$1' for bench (expected --quick or --only ID)" ;;
         esac
         shift
     done
@@ -119,6 +125,7 @@ run_bench_phase() {
         --tcp-port "$BENCH_TCP_PORT" --redis-port "$REDIS_PORT" --amqp-port "$AMQP_PORT"
         --refs-bin "$BENCH_REFS_BIN" --refs-skip-reason "${BENCH_REFS_SKIP:-none}" --ref-port "$BENCH_C_PORT")
     ((BENCH_QUICK)) && args+=(--quick)
+    ((${#BENCH_ONLY[@]})) && args+=(--only "${BENCH_ONLY[@]}")
     local started=$EPOCHREALTIME
     say "bench phase $phase"
     (

@@ -103,6 +103,8 @@ internal static class RestApiHostingExtensions
                 // Claims keep their JWT names, so the sender is exactly the "sub" the token was issued with.
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = tokens.ValidationParameters;
+                bearer.TokenHandlers.Clear();
+                bearer.TokenHandlers.Add(tokens.CreateBearerTokenHandler());
                 bearer.Events = new JwtBearerEvents
                 {
                     // A signed token naming nobody is no login: refused here, for every endpoint at once.

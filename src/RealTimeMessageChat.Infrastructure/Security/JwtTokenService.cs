@@ -19,6 +19,7 @@ public sealed class JwtTokenService
     private readonly SymmetricSecurityKey _key;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TimeProvider _timeProvider;
+    private readonly ValidatedTokenCache<TokenCheck> _validated;
 
     public JwtTokenService(IOptions<JwtOptions> options, TimeProvider? timeProvider = null)
     {
@@ -26,6 +27,7 @@ public sealed class JwtTokenService
         _options = options.Value;
         _key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.Secret));
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _validated = new ValidatedTokenCache<TokenCheck>(_timeProvider, ClockSkew);
         ValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = _options.Issuer,
@@ -47,6 +49,9 @@ public sealed class JwtTokenService
 
     /// <summary>The parameters RestApi's JwtBearer handler uses, identical to <see cref="ValidateAsync"/>'s.</summary>
     public TokenValidationParameters ValidationParameters { get; }
+
+    /// <summary>For RestApi's JwtBearer handler: the same checks as <see cref="ValidateAsync"/>, each token validated once until it expires.</summary>
+    public TokenHandler CreateBearerTokenHandler() => new CachingJsonWebTokenHandler(ValidationParameters, _timeProvider, ClockSkew);
 
     public IssuedToken Issue(string userId)
     {
@@ -71,12 +76,20 @@ public sealed class JwtTokenService
         return new IssuedToken(token, expires, tokenId);
     }
 
-    /// <summary>Checks signature, issuer, audience and lifetime. Never throws for a bad token.</summary>
+    /// <summary>
+    /// Checks signature, issuer, audience and lifetime; a token found valid before is answered from
+    /// <see cref="ValidatedTokenCache{T}"/> until it expires. Never throws for a bad token.
+    /// </summary>
     public async Task<TokenCheck> ValidateAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
             return TokenCheck.Invalid("missing token");
+        }
+
+        if (_validated.TryGet(token, out TokenCheck? known))
+        {
+            return known;
         }
 
         TokenValidationResult result = await _handler.ValidateTokenAsync(token, ValidationParameters).ConfigureAwait(false);
@@ -89,9 +102,14 @@ public sealed class JwtTokenService
         string? subject = identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
         string? tokenId = identity.FindFirst(JwtRegisteredClaimNames.Jti)?.Value;
         DateTimeOffset expires = result.SecurityToken is JsonWebToken jwt ? new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) : DateTimeOffset.MinValue;
-        return string.IsNullOrEmpty(subject)
-            ? TokenCheck.Invalid("token has no subject")
-            : new TokenCheck(true, subject, tokenId, expires, null);
+        if (string.IsNullOrEmpty(subject))
+        {
+            return TokenCheck.Invalid("token has no subject");
+        }
+
+        var check = new TokenCheck(true, subject, tokenId, expires, null);
+        _validated.Add(token, check, expires);
+        return check;
     }
 
     /// <summary>
