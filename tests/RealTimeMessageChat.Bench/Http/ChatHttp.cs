@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RealTimeMessageChat.Contracts;
@@ -13,8 +12,8 @@ internal sealed class ChatHttp : IDisposable
 {
     public const string Password = "bench-password-1";
 
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _client;
+    private readonly RawHttpPool _publishes;
 
     public ChatHttp(Uri baseAddress, int maxConnections)
     {
@@ -27,6 +26,7 @@ internal sealed class ChatHttp : IDisposable
             AllowAutoRedirect = false,
         };
         _client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _publishes = new RawHttpPool(baseAddress, maxConnections);
     }
 
     /// <summary>Registers <paramref name="userId"/> (an existing account is fine) and logs in.</summary>
@@ -53,28 +53,29 @@ internal sealed class ChatHttp : IDisposable
         return new BenchUser(userId, token.Token);
     }
 
-    /// <summary>One publish; the status code (202 accepted, 429 rate limited, 503 not confirmed, ...).</summary>
+    /// <summary>One publish over the raw keep-alive pool; the status code (202 accepted, 429 rate limited, 503 not confirmed, ...).</summary>
     public async Task<int> PublishAsync(BenchUser user, string content, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(
             new PublishRequest { Content = content, MessageId = Guid.NewGuid() },
             ContractsJsonContext.Default.PublishRequest);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/publishMessage")
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        try
         {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
-        using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Accepted)
-        {
-            // Drain the body so the connection can be reused.
-            await response.Content.CopyToAsync(Stream.Null, cancellationToken);
+            return await _publishes.PostJsonAsync("/publishMessage", user.Token, body, timeout.Token);
         }
-
-        return (int)response.StatusCode;
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException("No answer within 30 s.", ex);
+        }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _publishes.Dispose();
+    }
 
     /// <summary>Fixed account names, so repeated runs against one database reuse them.</summary>
     public static string UserName(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bench-u{index:D2}");
