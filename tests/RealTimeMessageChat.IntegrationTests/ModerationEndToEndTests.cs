@@ -20,11 +20,13 @@ public sealed class ModerationEndToEndTests(TestServicesFixture services)
         using var api = new ChatApi(system.RestApiUrl);
         string admin = "adm_" + system.Id, bob = "bob_" + system.Id, carol = "car_" + system.Id;
         const string password = "moderation pass";
-        await api.RegisterAndLoginAsync(admin, password, ct);
-        await using (var db = system.OpenDatabase())
-        {
-            await db.ExecuteAsync("UPDATE users SET is_admin = true WHERE user_id = @admin", new { admin });
-        }
+        // The first admin comes from the RestApi's admin verb (what ./build.sh admin create runs):
+        // no default password, so a missing or short one is refused with exit code 2.
+        AppProcess refused = system.Launch("RestApi", [], $"admin create {admin}", redirectInput: true);
+        await refused.WriteLineAsync("short");
+        Assert.Equal(2, await ExitCodeAsync(refused, ct));
+        AppProcess create = system.Launch("RestApi", new() { ["RTMC_ADMIN_PASSWORD"] = password }, $"admin create {admin}");
+        Assert.True(await ExitCodeAsync(create, ct) == 0, create.Tail());
 
         string adminToken = await SessionsEndToEndTests.LoginAsync(api, admin, password, ct);
         string bobToken = await api.RegisterAndLoginAsync(bob, password, ct);
@@ -110,10 +112,20 @@ public sealed class ModerationEndToEndTests(TestServicesFixture services)
             var audit = (await db.QueryAsync<(string Actor, string Action, string Target, string? Reason, DateTime At)>(
                 "SELECT actor_id, action, target_id, reason, created_at FROM moderation_audit ORDER BY id")).ToList();
             Assert.Equal(
-                [(admin, "ban", bob, "spam"), (admin, "chat-ban", carol, "flooding"), (admin, "chat-unban", carol, null)],
+                [("cli", "create-admin", admin, "admin create"), (admin, "ban", bob, "spam"), (admin, "chat-ban", carol, "flooding"), (admin, "chat-unban", carol, null)],
                 audit.Select(a => (a.Actor, a.Action, a.Target, a.Reason)));
             Assert.All(audit, a => Assert.True(DateTime.UtcNow - a.At.ToUniversalTime() < TimeSpan.FromMinutes(5)));
         }
+    }
+
+    private static async Task<int> ExitCodeAsync(AppProcess process, CancellationToken ct)
+    {
+        while (!process.HasExited)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        return process.ExitCode;
     }
 
     private static Task<HttpResponseMessage> ModerateAsync(ChatApi api, string token, string target, string action, CancellationToken ct, string? reason = null) =>
