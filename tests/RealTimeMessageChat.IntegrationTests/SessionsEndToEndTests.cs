@@ -92,6 +92,60 @@ public sealed class SessionsEndToEndTests(TestServicesFixture services)
         Assert.False(await redis.KeyExistsAsync("auth_session:" + thirdId));
     }
 
+    [Fact]
+    public async Task UserClientConsole_ItsSessionEnded_SaysSoAndExitsWithThree()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        using var api = new ChatApi(system.RestApiUrl);
+        string user = "uc_" + system.Id;
+        const string password = "console pass 1";
+        string mine = await api.RegisterAndLoginAsync(user, password, ct);
+        AppProcess console = system.Launch(
+            "UserClient",
+            new() { ["RTMC_SERVER_PORT"] = $"{system.MainServers[0].TcpPort}", ["RTMC_REST_API_URL"] = system.RestApiUrl, ["RTMC_PASSWORD"] = password },
+            $"--user {user}",
+            redirectInput: true);
+
+        // Connected once a typed line comes back on its stdout (stdout carries chat lines only).
+        for (int probe = 0; ; probe++)
+        {
+            await console.WriteLineAsync($"probe {probe}");
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                while (!(await console.StdoutLines.ReadAsync(wait.Token)).EndsWith($"{user}: probe {probe}", StringComparison.Ordinal))
+                {
+                }
+
+                break;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+        }
+
+        string consoleSession = (string)(await GetJsonAsync(api, mine, "/api/v1/auth/sessions", ct))["sessions"]!.AsArray()
+            .Single(s => !(bool)s!["current"]!)!["session_id"]!;
+        using (HttpResponseMessage deleted = await SendAsync(api, HttpMethod.Delete, $"/api/v1/auth/sessions/{consoleSession}", mine, ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using var exit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        exit.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!console.HasExited)
+        {
+            await Task.Delay(50, exit.Token);
+        }
+
+        Assert.True(console.ExitCode == 3, console.Tail());
+        Assert.Contains("The server ended this session (session ended: ended); not reconnecting.", console.Tail(), StringComparison.Ordinal);
+        Assert.Single((await GetJsonAsync(api, mine, "/api/v1/auth/sessions", ct))["sessions"]!.AsArray());
+    }
+
     internal static async Task<TestFrameClient> HandshakeAsync(int port, string user, string token, bool expectAccepted, CancellationToken ct)
     {
         TestFrameClient client = await TestFrameClient.ConnectAsync("127.0.0.1", port, ct);
