@@ -116,7 +116,7 @@ public sealed class ChatSessionTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_HandshakeRefusedForAnEndedSession_ExitsWithThreeWithoutLoggingInAgain()
+    public async Task RunAsync_HandshakeRefusedForAnEndedSession_LogsInAgainInsteadOfRetryingTheDeadToken()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         CancellationToken ct = cts.Token;
@@ -128,8 +128,13 @@ public sealed class ChatSessionTests : IDisposable
             await peer.SendAsync(new { command = "connection", condition = false, error = "session ended" }, ct);
         }
 
-        Assert.Equal(3, await run.WaitAsync(ct));
-        Assert.Equal(1, _rest.Logins);
+        await using FakeServerPeer second = await _server.AcceptAsync(ct);
+        JsonObject hello = await second.ReceiveCommandAsync("connection", ct);
+
+        Assert.Equal("tok-2", (string?)hello["token"]);
+        await _output.WaitForStatusAsync("no longer knows this session", ct);
+        await cts.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TestTimeouts.Short, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -148,15 +148,16 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
         {
             response = await connection.HandshakeAsync(request, HandshakeTimeout, cancellationToken);
         }
-        catch (ConnectionRejectedException ex) when (ex.Message.StartsWith(SessionEndedPrefix, StringComparison.Ordinal))
+        catch (ConnectionRejectedException ex)
         {
-            _sessionEnded = ex.Message;
-            return false;
-        }
-        catch (ConnectionRejectedException)
-        {
-            // Most likely an expired token: log in again before the next attempt.
+            // An expired token, or a session gone while we were away (ended elsewhere, or Redis lost
+            // its data): log in again before the next attempt, never retry the dead token.
             api.InvalidateToken(token);
+            if (ex.Message.StartsWith(SessionEndedPrefix, StringComparison.Ordinal))
+            {
+                output.WriteStatus("The server no longer knows this session; logging in again.");
+            }
+
             throw;
         }
 
