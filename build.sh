@@ -183,6 +183,9 @@ Usage: ./build.sh COMMAND [options]
                             the MainServer's TCP, Redis, RabbitMQ, PostgreSQL); the mode is kept
                             until the next \`run\` without --tls restarts the services plaintext
   stop                      stop the apps and the services started by \`run\`
+  admin create USER         make USER an admin of the system \`run\` started (created if new); the
+                            password from RTMC_ADMIN_PASSWORD or typed at the terminal, no default;
+                            exit 0 done, 1 database or not running, 2 usage/password/configuration
   services start|stop|status|env|reset [--instance $(instance_names)]
                             our own Redis, RabbitMQ and PostgreSQL on 127.0.0.1, state in
                             .run/<instance>/, PostgreSQL's data in /var/tmp/rtmc-postgres-*;
@@ -219,6 +222,7 @@ main() {
     unit) cmd_unit "$@" ;;
     run) cmd_run "$@" ;;
     stop) cmd_stop "$@" ;;
+    admin) cmd_admin "$@" ;;
     services) cmd_services "$@" ;;
     selfcheck) cmd_selfcheck "$@" ;;
     compose) cmd_compose "$@" ;;

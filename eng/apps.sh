@@ -190,3 +190,25 @@ app_ports_summary() { # one line for `help`, read from config/
     consumer_health=$(config_port MainServerConsumer health_port 2>/dev/null) || consumer_health='?'
     echo "REST $rest, MainServer TCP $tcp + health $server_health, MainServerConsumer health $consumer_health (from config/*.json)"
 }
+
+# `./build.sh admin create <user>`: the RestApi's admin verb against the system `run` started, with
+# the same environment its apps get (the services' credentials from $SERVICES_ENV, config/ files).
+# The password comes from RTMC_ADMIN_PASSWORD or the terminal (or stdin); there is no default.
+# Exit codes: the verb's own (0 done, 1 the database failed, 2 usage, password or configuration),
+# or 1 from `die` when the system is not running or the RestApi is not built.
+cmd_admin() {
+    [[ ${1:-} == create && -n ${2:-} && $# -eq 2 ]] || {
+        echo "usage: ./build.sh admin create <user_id>   (password: RTMC_ADMIN_PASSWORD or the terminal)" >&2
+        exit 2
+    }
+    select_instance run
+    [[ -f $SERVICES_ENV ]] || die "no running system: start it with './build.sh run' first"
+    local dll
+    dll=$(app_dll RestApi)
+    [[ -f $dll ]] || die "$dll not found: './build.sh run' (or build) first"
+    (
+        # shellcheck source=/dev/null
+        source "$SERVICES_ENV"
+        cd "$ROOT" && dotnet "$dll" admin create "$2"
+    )
+}

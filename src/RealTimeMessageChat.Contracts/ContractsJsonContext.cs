@@ -29,4 +29,7 @@ namespace RealTimeMessageChat.Contracts;
 [JsonSerializable(typeof(UserStatusFrame))]
 [JsonSerializable(typeof(UserStatusResponse))]
 [JsonSerializable(typeof(OnlineUsersResponse))]
+[JsonSerializable(typeof(SessionsResponse))]
+[JsonSerializable(typeof(ModerationRequest))]
+[JsonSerializable(typeof(AdminUsersResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

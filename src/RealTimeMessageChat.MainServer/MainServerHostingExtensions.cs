@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Observability;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
@@ -35,8 +36,8 @@ internal static class MainServerHostingExtensions
     }
 
     /// <summary>
-    /// The TCP server without its storage: options, JWT, rooms and their rings, feed, presence queue, timer, listener and metrics.
-    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
+    /// The TCP server without its storage: options, JWT, session revocation, rooms and their rings, feed, presence queue, timer, listener and metrics.
+    /// <c>IMessageLog</c>, <c>IPresenceStore</c>, <c>ISessionStore</c> and <c>IModerationEvents</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +52,8 @@ internal static class MainServerHostingExtensions
         services.AddSingleton<PresencePersister>();
         services.AddSingleton<PresenceWriter>();
         services.AddSingleton<PresenceFeed>();
+        services.AddSingleton<SessionRevoker>();
+        services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<SessionRevoker>());
         services.AddSingleton<CommandHandler>();
         services.AddSingleton<MessageFeedService>();
         services.AddSingleton<ConnectionTimer>();
@@ -65,6 +68,9 @@ internal static class MainServerHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MessageFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionTimer>());
         services.AddHostedService(sp => sp.GetRequiredService<TcpListenerService>());
+
+        // Ended sessions and bans close connections (ISessionStore and IModerationEvents come from AddRtmcRedis).
+        services.AddRtmcModerationEvents();
         return services;
     }
 }

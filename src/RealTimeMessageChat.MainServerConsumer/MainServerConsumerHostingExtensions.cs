@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
@@ -27,6 +29,10 @@ internal static class MainServerConsumerHostingExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IMessageStore, PostgresMessageStore>();
+
+        // The sender's ban flags, checked again here (issue 7): cached, dropped by the moderation channel.
+        services.AddSingleton<IUserRepository, PostgresUserRepository>();
+        services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.SenderStatusCacheSeconds));
         services.AddSingleton<ConsumerMetrics>();
         services.AddSingleton<MessageValidator>();
         services.AddSingleton<RabbitMqDeliverySettler>();

@@ -2,6 +2,13 @@ using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Hosting;
 using RealTimeMessageChat.Infrastructure.Logging;
 using RealTimeMessageChat.RestApi;
+using RealTimeMessageChat.RestApi.Admin;
+
+// An operator's verb (./build.sh admin create <user>), not the server.
+if (args is ["admin", ..])
+{
+    return await AdminCommand.RunAsync(args);
+}
 
 return await RtmcProgram.RunAsync("RestApi", async () =>
 {

@@ -13,7 +13,7 @@ using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
 using RealTimeMessageChat.Infrastructure.Storage.Redis;
-using RealTimeMessageChat.RestApi.Accounts;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.RestApi.Endpoints;
@@ -37,7 +37,7 @@ internal static class RestApiHostingExtensions
         services.AddRtmcJwt(configuration);
         services.AddRtmcPostgres(configuration, migrate: true);
 
-        // Redis: login sessions, presence reads and the history Redis still holds (issue 7).
+        // Redis: login sessions (and their channel), presence reads and the history Redis still holds (issue 7).
         services.AddRtmcRedis(configuration);
 
         // Explicit Listen wins over ASPNETCORE_URLS; the body limit is Kestrel's, enforced again by JsonBodyReader.
@@ -88,9 +88,8 @@ internal static class RestApiHostingExtensions
         services.AddSingleton<IUserRepository, PostgresUserRepository>();
         services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
 
-        // Bounded: one entry per active sender, at most this many.
-        services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
-        services.AddSingleton<SenderStatusCache>();
+        services.AddSingleton<IModerationRepository, PostgresModerationRepository>();
+        services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.SenderStatusCacheSeconds));
         services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
 
         services.AddRtmcHealthAndMetrics().AddRabbitMqReadiness().AddPostgresReadiness();
@@ -107,16 +106,8 @@ internal static class RestApiHostingExtensions
                 bearer.TokenHandlers.Add(tokens.CreateBearerTokenHandler());
                 bearer.Events = new JwtBearerEvents
                 {
-                    // A signed token naming nobody is no login: refused here, for every endpoint at once.
-                    OnTokenValidated = context =>
-                    {
-                        if (string.IsNullOrEmpty(context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value))
-                        {
-                            context.Fail("The token has no subject.");
-                        }
-
-                        return Task.CompletedTask;
-                    },
+                    OnTokenValidated = SessionValidation.OnTokenValidatedAsync,
+                    OnChallenge = SessionValidation.OnChallengeAsync,
                 };
             });
         services.AddAuthorization();
@@ -159,6 +150,8 @@ internal static class RestApiHostingExtensions
         app.MapUserEndpoints();
         app.MapPresenceEndpoints();
         app.MapAuthEndpoints();
+        app.MapSessionEndpoints();
+        app.MapAdminEndpoints();
         app.MapMessageEndpoints();
         app.MapMessageHistoryEndpoints();
         app.MapRtmcHealthAndMetrics();

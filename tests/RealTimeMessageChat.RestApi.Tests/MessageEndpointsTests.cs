@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Security;
-using RealTimeMessageChat.RestApi.Accounts;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.RestApi.Tests.Fakes;
 using RealTimeMessageChat.TestUtilities;
 using Xunit;

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.History;
 using RealTimeMessageChat.RestApi.Tests.Fakes;
@@ -18,7 +19,7 @@ using RealTimeMessageChat.RestApi.Tests.Fakes;
 namespace RealTimeMessageChat.RestApi.Tests;
 
 /// <summary>
-/// The real RestApi in memory, with RabbitMQ and PostgreSQL replaced by fakes and its settings given
+/// The real RestApi in memory, with RabbitMQ, PostgreSQL and the Redis session store replaced by fakes and its settings given
 /// here, so no file edits and no services are needed. The JWT secret is made per factory.
 /// </summary>
 public sealed class RestApiFactory : WebApplicationFactory<Program>
@@ -47,6 +48,8 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
     internal FakeMessagePublisher Publisher { get; } = new();
 
     internal InMemoryMessageHistory History { get; } = new();
+
+    internal InMemorySessionStore Sessions { get; } = new();
 
     /// <summary>Now, to the second; the app's clock for the queue body.</summary>
     internal DateTimeOffset Now { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
@@ -83,6 +86,10 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
             services.AddSingleton<IUserRepository>(Users);
             services.RemoveAll<IMessagePublisher>();
             services.AddSingleton<IMessagePublisher>(Publisher);
+            services.RemoveAll<ISessionStore>();
+            services.AddSingleton<ISessionStore>(Sessions);
+            services.RemoveAll<IModerationEvents>();
+            services.AddSingleton<IModerationEvents>(Sessions);
             services.RemoveAll<IMessageHistory>();
             services.AddSingleton<IMessageHistory>(History);
             services.RemoveAll<TimeProvider>();

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.TestUtilities;
 using RealTimeMessageChat.TestUtilities.Security;
 using Xunit;
@@ -138,6 +139,10 @@ public sealed class TokenAttackTests(RestApiFactory factory) : IClassFixture<Res
     private JsonObject Claims(DateTimeOffset? expires = null)
     {
         JwtOptions options = factory.Services.GetRequiredService<IOptions<JwtOptions>>().Value;
-        return JwtForge.Claims(User, options.Issuer, options.Audience, factory.Now - TimeSpan.FromMinutes(1), expires ?? factory.Now + TimeSpan.FromMinutes(30));
+        JsonObject claims = JwtForge.Claims(User, options.Issuer, options.Audience, factory.Now - TimeSpan.FromMinutes(1), expires ?? factory.Now + TimeSpan.FromMinutes(30));
+
+        // Its session exists, as a login's would: only the one thing under attack is wrong.
+        factory.Sessions.Add(new LoginSession((string)claims["jti"]!, User, factory.Now, factory.Now + TimeSpan.FromMinutes(30), "forged"));
+        return claims;
     }
 }

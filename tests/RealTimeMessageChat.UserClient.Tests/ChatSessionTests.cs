@@ -97,6 +97,47 @@ public sealed class ChatSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ServerEndsTheSession_SaysSoAndExitsWithThreeWithoutReconnecting()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        CancellationToken ct = cts.Token;
+        Task<int> run = StartSession(ct);
+
+        await using (FakeServerPeer peer = await _server.AcceptAsync(ct))
+        {
+            await peer.ReceiveCommandAsync("connection", ct);
+            await peer.AcceptConnectionAsync("s1", lastSeq: 0, ct);
+            await peer.SendAsync(new { command = "error", message = "session ended: logout" }, ct);
+        }
+
+        Assert.Equal(3, await run.WaitAsync(ct));
+        Assert.Contains("The server ended this session (session ended: logout); not reconnecting.", await _output.WaitForStatusAsync("ended this session", ct), StringComparison.Ordinal);
+        Assert.Equal(1, _rest.Logins);
+    }
+
+    [Fact]
+    public async Task RunAsync_HandshakeRefusedForAnEndedSession_LogsInAgainInsteadOfRetryingTheDeadToken()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        CancellationToken ct = cts.Token;
+        Task<int> run = StartSession(ct);
+
+        await using (FakeServerPeer peer = await _server.AcceptAsync(ct))
+        {
+            await peer.ReceiveCommandAsync("connection", ct);
+            await peer.SendAsync(new { command = "connection", condition = false, error = "session ended" }, ct);
+        }
+
+        await using FakeServerPeer second = await _server.AcceptAsync(ct);
+        JsonObject hello = await second.ReceiveCommandAsync("connection", ct);
+
+        Assert.Equal("tok-2", (string?)hello["token"]);
+        await _output.WaitForStatusAsync("no longer knows this session", ct);
+        await cts.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TestTimeouts.Short, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task RunAsync_PingStatusAndTypedLine_AnswersPongSendsStatusAndPublishes()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

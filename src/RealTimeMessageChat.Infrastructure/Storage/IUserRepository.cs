@@ -24,4 +24,4 @@ public interface IUserRepository
 /// One row of <c>users</c>, without the presence columns. <see cref="PasswordHash"/> is the
 /// self-describing PBKDF2 string written by <c>Security.PasswordHasher</c>.
 /// </summary>
-public sealed record UserAccount(string UserId, string? Username, string PasswordHash, bool IsBanned, bool IsChatBanned);
+public sealed record UserAccount(string UserId, string? Username, string PasswordHash, bool IsBanned, bool IsChatBanned, bool IsAdmin = false);

@@ -73,6 +73,12 @@ internal sealed partial class ClientConnection : IDeliveryTarget, IFrameTranspor
 
     public bool IsAuthenticated => _authenticated;
 
+    /// <summary>The login session (token id) this connection came in on; set by <see cref="SessionRevoker.Track"/>.</summary>
+    public string? TokenId { get; set; }
+
+    /// <summary>The user under which <see cref="SessionRevoker"/> tracks it (set before the handshake has finished).</summary>
+    public string? TrackedUserId { get; set; }
+
     /// <summary>The slot in the <see cref="ConnectionRegistry"/>.</summary>
     public int RegistrySlot { get; set; } = -1;
 

@@ -4,6 +4,8 @@ using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Contracts.Tcp;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
+using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
@@ -21,6 +23,8 @@ internal sealed partial class CommandHandler(
     JwtTokenService tokens,
     RoomDirectory rooms,
     PresenceWriter presence,
+    ISessionStore sessions,
+    SessionRevoker revoker,
     MainServerMetrics metrics,
     ILogger<CommandHandler> logger)
 {
@@ -100,6 +104,7 @@ internal sealed partial class CommandHandler(
     /// <summary>The connection has ended: leave the rooms, queue the offline write.</summary>
     public void OnClosed(ClientConnection connection)
     {
+        revoker.Untrack(connection);
         if (connection.IsAuthenticated)
         {
             rooms.Leave(connection.Delivery);
@@ -132,6 +137,19 @@ internal sealed partial class CommandHandler(
             return RejectHandshake(connection, "token does not belong to this id");
         }
 
+        if (string.IsNullOrEmpty(check.TokenId))
+        {
+            return RejectHandshake(connection, "token names no session");
+        }
+
+        // Tracked before the check, so an end announced after the check finds this connection.
+        revoker.Track(connection, request.Id, check.TokenId);
+        if (await SessionLiveAsync(connection, check.TokenId) is { } refusal)
+        {
+            revoker.Untrack(connection);
+            return RejectHandshake(connection, refusal);
+        }
+
         if (!await RoomsReadyAsync())
         {
             return RejectHandshake(connection, "server not ready");
@@ -152,6 +170,11 @@ internal sealed partial class CommandHandler(
             EncryptMode = false,
             LastSeq = newest,
         };
+
+        if (connection.CloseReason is not null)
+        {
+            return false; // ended while the handshake ran: the error frame is on its way
+        }
 
         // The reply is queued before the client joins a room, so it precedes every broadcast.
         connection.Send(Encode(connection, reply, ContractsJsonContext.Default.ConnectResponse));
@@ -201,6 +224,21 @@ internal sealed partial class CommandHandler(
         metrics.GuestConnected();
         LogToolkitGuest(logger, connection.Id, request.Id, sessionId, returning);
         return true;
+    }
+
+    /// <summary>Null when the login session is still there; else why the handshake is refused.</summary>
+    private async ValueTask<string?> SessionLiveAsync(ClientConnection connection, string tokenId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_handshakeTimeout);
+            return await sessions.ExistsAsync(tokenId, timeout.Token) ? null : "session ended";
+        }
+        catch (Exception ex) when (ex is MessageLogException or OperationCanceledException)
+        {
+            LogSessionCheckFailed(logger, connection.Id, ex.Message);
+            return "session check unavailable";
+        }
     }
 
     /// <summary>Waits (up to the handshake timeout) for the feed's start positions; false when they did not come.</summary>
@@ -292,6 +330,9 @@ internal sealed partial class CommandHandler(
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Connection {ConnectionId}: C++ toolkit client {ClientTitle} admitted as a receive-only guest, session {SessionId} (returning: {Returning})")]
     private static partial void LogToolkitGuest(ILogger logger, long connectionId, string clientTitle, string sessionId, bool returning);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the session store failed: {Reason}")]
+    private static partial void LogSessionCheckFailed(ILogger logger, long connectionId, string reason);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Connection {ConnectionId} protocol error: {Kind}")]
     private static partial void LogProtocolError(ILogger logger, long connectionId, string kind);

@@ -19,4 +19,7 @@ internal sealed partial class BatchProcessor
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "Message {MessageId} from {SenderId} is a duplicate of seq {Seq}")]
     private static partial void LogDuplicate(ILogger logger, Guid messageId, string senderId, long seq);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Could not check whether {SenderId} is banned ({Reason}); the message goes through")]
+    private static partial void LogSenderCheckFailed(ILogger logger, string senderId, string reason);
 }

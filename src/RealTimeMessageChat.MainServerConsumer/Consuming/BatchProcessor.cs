@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Polly;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServerConsumer.Observability;
 
@@ -7,7 +9,7 @@ namespace RealTimeMessageChat.MainServerConsumer.Consuming;
 
 /// <summary>
 /// Turns one batch of deliveries (in delivery order) into Redis appends and broker settlements:
-/// validate, append the valid ones in one pipelined call, dead-letter the rest, then acknowledge.
+/// validate, check the sender is not (chat-)banned, append the valid ones in one pipelined call, dead-letter the rest, then acknowledge.
 /// Nothing is acknowledged before its Redis write succeeded.
 /// </summary>
 /// <remarks>
@@ -23,7 +25,8 @@ internal sealed partial class BatchProcessor(
     IDeliverySettler settler,
     ConsumerMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<BatchProcessor> logger)
+    ILogger<BatchProcessor> logger,
+    SenderStatusCache? senders = null)
 {
     private static readonly ResiliencePropertyKey<int> CountKey = new("rtmc.append.count");
 
@@ -67,7 +70,11 @@ internal sealed partial class BatchProcessor(
         for (int i = 0; i < batch.Count; i++)
         {
             ValidationResult result = validator.Validate(batch[i].Body);
-            if (result.IsValid)
+            if (result.IsValid && await SenderRefusalAsync(result.Message.SenderId, cancellationToken) is { } refusal)
+            {
+                reasons[i] = refusal;
+            }
+            else if (result.IsValid)
             {
                 valid.Add(result.Message);
                 validIndexes.Add(i);
@@ -96,6 +103,38 @@ internal sealed partial class BatchProcessor(
         }
 
         await AcknowledgeAsync(batch);
+    }
+
+    /// <summary>
+    /// The API checked the sender at publish time; this checks again, so a message queued a moment
+    /// before a ban is dead-lettered instead of broadcast. Cached (<c>sender_status_cache_sec</c>,
+    /// dropped by the moderation channel), so not a query per message. PostgreSQL unreachable:
+    /// the message goes through on the API's word rather than stopping every room.
+    /// </summary>
+    private async ValueTask<string?> SenderRefusalAsync(string senderId, CancellationToken cancellationToken)
+    {
+        if (senders is null)
+        {
+            return null;
+        }
+
+        UserAccount? account;
+        try
+        {
+            account = await senders.FindAsync(senderId, cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            LogSenderCheckFailed(logger, senderId, ex.Message);
+            return null;
+        }
+
+        return account switch
+        {
+            { IsBanned: true } => "sender is banned",
+            { IsChatBanned: true } => "sender is chat-banned",
+            _ => null,
+        };
     }
 
     /// <summary>Appends in order; returns, per message, null when stored (or a duplicate) or the script error that refused it.</summary>

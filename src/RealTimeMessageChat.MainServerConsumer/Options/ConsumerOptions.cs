@@ -52,4 +52,12 @@ internal sealed class ConsumerOptions
     [ConfigurationKeyName("persist_interval_ms")]
     [Range(10, 60_000)]
     public int PersistIntervalMs { get; set; } = 200;
+
+    /// <summary>
+    /// Seconds a sender's ban flags are reused before PostgreSQL is asked again (a ban or chat-ban
+    /// drops the entry at once through the moderation channel); 0 asks for every message. Default 5.
+    /// </summary>
+    [ConfigurationKeyName("sender_status_cache_sec")]
+    [Range(0, 3600)]
+    public int SenderStatusCacheSeconds { get; set; } = 5;
 }

@@ -6,6 +6,7 @@ using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Http;
 using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
@@ -24,7 +25,7 @@ internal static class AuthEndpoints
             .WithSummary("Log in: a JWT for the TCP handshake and the API")
             .Accepts<LoginRequest>("application/json")
             .Produces<LoginResponse>(StatusCodes.Status200OK)
-            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests);
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 
@@ -35,6 +36,8 @@ internal static class AuthEndpoints
         PasswordHasher hasher,
         ILoginAttemptLimiter limiter,
         JwtTokenService tokens,
+        ISessionStore sessions,
+        TimeProvider timeProvider,
         RestApiMetrics metrics,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
@@ -99,10 +102,31 @@ internal static class AuthEndpoints
         }
 
         IssuedToken token = tokens.Issue(user.UserId);
+
+        // The token is good only while its session is stored: without the store, no login.
+        try
+        {
+            await sessions.CreateAsync(new LoginSession(token.TokenId, user.UserId, timeProvider.GetUtcNow(), token.ExpiresAt, DescribeClient(context)), cancellationToken);
+        }
+        catch (MessageLogException ex)
+        {
+            EndpointLog.SessionStoreFailed(logger, ex.Message);
+            return ApiProblems.SessionStoreUnavailable();
+        }
+
         metrics.LoginSucceeded();
         EndpointLog.LoggedIn(logger, user.UserId, token.TokenId);
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(token.ExpiresAt.ToUnixTimeSeconds());
         return TypedResults.Json(new LoginResponse(token.Token, expiresAt, user.UserId), ContractsJsonContext.Default.LoginResponse);
+    }
+
+    /// <summary>What the session list shows of the client: its User-Agent (at most 200 characters) and address.</summary>
+    private static string DescribeClient(HttpContext context)
+    {
+        string agent = context.Request.Headers.UserAgent.ToString();
+        agent = agent.Length <= 200 ? agent : agent[..200];
+        string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return agent.Length == 0 ? address : $"{agent} ({address})";
     }
 
     // password_hash_iterations was changed since this hash was made: store one of the new count now

@@ -37,4 +37,16 @@ internal static partial class EndpointLog
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "The account store failed: {ErrorType}: {Reason}")]
     public static partial void DatabaseFailed(ILogger logger, string errorType, string reason);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "The session store failed: {Reason}")]
+    public static partial void SessionStoreFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "Session {TokenId} of {UserId} ended: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string userId, string tokenId, string reason);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Admin {ActorId}: {Action} {TargetId}")]
+    public static partial void ModerationApplied(ILogger logger, string actorId, string action, string targetId);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "Admin {ActorId}: {Action} {TargetId} was stored, but announcing it failed: {Reason}")]
+    public static partial void ModerationAnnounceFailed(ILogger logger, string actorId, string action, string targetId, string reason);
 }

@@ -11,7 +11,7 @@ using RealTimeMessageChat.Contracts.Messaging;
 using RealTimeMessageChat.Contracts.Validation;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Storage;
-using RealTimeMessageChat.RestApi.Accounts;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;

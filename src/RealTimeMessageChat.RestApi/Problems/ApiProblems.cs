@@ -54,6 +54,15 @@ internal static class ApiProblems
     public static ProblemHttpResult DatabaseUnavailable() =>
         Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.DatabaseUnavailable, "Database unavailable", "The account store is not reachable; retry later.");
 
+    public static ProblemHttpResult SessionStoreUnavailable() =>
+        Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.SessionStoreUnavailable, "Session store unavailable", "The login sessions (Redis) are not reachable; retry later.");
+
+    public static ProblemHttpResult AdminRequired() =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", "This needs an admin account.");
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail);
+
     public static ProblemHttpResult BadRequest(int status, string detail)
     {
         (string type, string title) = ProblemTypes.ForStatus(status);

@@ -28,6 +28,7 @@ internal static class ProblemTypes
     public const string BrokerUnavailable = Base + "broker-unavailable";
     public const string DatabaseUnavailable = Base + "database-unavailable";
     public const string PresenceUnavailable = Base + "presence-unavailable";
+    public const string SessionStoreUnavailable = Base + "session-store-unavailable";
     public const string Internal = Base + "internal";
     public const string HttpError = Base + "http-error";
 

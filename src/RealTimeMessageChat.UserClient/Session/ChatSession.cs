@@ -20,6 +20,12 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
     public const int ExitOk = 0;
     public const int ExitFailed = 1;
 
+    /// <summary>The server ended this login session (logout elsewhere, ended from the session list, a ban).</summary>
+    public const int ExitSessionEnded = 3;
+
+    /// <summary>How the MainServer words an ended session: the error frame's <c>session ended: &lt;reason&gt;</c>, the handshake's <c>session ended</c>.</summary>
+    private const string SessionEndedPrefix = "session ended";
+
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
@@ -27,10 +33,11 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
     private readonly ClientTls? _tls = ClientTls.From(options);
     private volatile ChatConnection? _connection;
     private volatile string _sessionId = string.Empty;
+    private volatile string? _sessionEnded;
 
     public SeqTracker Seqs => _seqs;
 
-    /// <summary>Runs until <c>/quit</c> or cancellation (exit 0), or a refusal that retrying cannot fix (exit 1).</summary>
+    /// <summary>Runs until <c>/quit</c> or cancellation (exit 0), a refusal that retrying cannot fix (exit 1), or the server ending the session (exit 3).</summary>
     public async Task<int> RunAsync(ChannelReader<string> input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -64,6 +71,14 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                 if (await RunConnectionAsync(cancellationToken))
                 {
                     delay = options.ReconnectInterval;
+                }
+
+                // Reconnecting (or logging in again) would undo what whoever ended it wanted.
+                if (_sessionEnded is { } ended)
+                {
+                    output.WriteStatus($"The server ended this session ({ended}); not reconnecting. Log in again to continue.");
+                    LogFatal(logger, ended);
+                    return ExitSessionEnded;
                 }
 
                 if (cancellationToken.IsCancellationRequested)
@@ -133,10 +148,16 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
         {
             response = await connection.HandshakeAsync(request, HandshakeTimeout, cancellationToken);
         }
-        catch (ConnectionRejectedException)
+        catch (ConnectionRejectedException ex)
         {
-            // Most likely an expired or revoked token: log in again before the next attempt.
+            // An expired token, or a session gone while we were away (ended elsewhere, or Redis lost
+            // its data): log in again before the next attempt, never retry the dead token.
             api.InvalidateToken(token);
+            if (ex.Message.StartsWith(SessionEndedPrefix, StringComparison.Ordinal))
+            {
+                output.WriteStatus("The server no longer knows this session; logging in again.");
+            }
+
             throw;
         }
 
@@ -211,7 +232,17 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
 
                 break;
             case ChatCommands.Error:
-                output.WriteStatus($"Server error: {StringProperty(root, "message")}");
+                string message = StringProperty(root, "message");
+                if (message.StartsWith(SessionEndedPrefix, StringComparison.Ordinal))
+                {
+                    // The server closes the connection after this frame.
+                    _sessionEnded = message;
+                }
+                else
+                {
+                    output.WriteStatus($"Server error: {message}");
+                }
+
                 break;
             case ChatCommands.Connection:
                 // A late refusal (token revoked) arrives before the server closes the connection.

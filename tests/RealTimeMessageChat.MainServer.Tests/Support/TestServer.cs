@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RealTimeMessageChat.Infrastructure.Security;
+using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Networking;
@@ -33,6 +34,8 @@ internal sealed class TestServer : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
 
     public IServiceProvider Services => _host.Services;
+
+    public InMemorySessionStore Sessions => (InMemorySessionStore)Services.GetRequiredService<ISessionStore>();
 
     public ConnectionRegistry Registry => Services.GetRequiredService<ConnectionRegistry>();
 
@@ -67,13 +70,24 @@ internal sealed class TestServer : IAsyncDisposable
         builder.Services.AddSingleton<IMessageLog>(log);
         builder.Services.AddSingleton<IPresenceStore>(presence);
         builder.Services.AddSingleton<IPresenceRepository>(presenceRows);
+        var sessions = new InMemorySessionStore();
+        builder.Services.AddSingleton<ISessionStore>(sessions);
+        builder.Services.AddSingleton<IModerationEvents>(sessions);
         IHost host = builder.Build();
         await host.StartAsync(cancellationToken);
         await host.Services.GetRequiredService<RoomDirectory>().Ready.WaitAsync(cancellationToken);
         return new TestServer(host, log, presence, presenceRows);
     }
 
-    public string IssueToken(string userId) => Services.GetRequiredService<JwtTokenService>().Issue(userId).Token;
+    /// <summary>A token with its login session stored, as the RestApi's login makes one.</summary>
+    public string IssueToken(string userId) => IssueSession(userId).Token;
+
+    public IssuedToken IssueSession(string userId)
+    {
+        IssuedToken token = Services.GetRequiredService<JwtTokenService>().Issue(userId);
+        Sessions.Add(new LoginSession(token.TokenId, userId, DateTimeOffset.UtcNow, token.ExpiresAt, "test"));
+        return token;
+    }
 
     /// <summary>A connected and authenticated client (the connect reply already read).</summary>
     public async Task<TestClient> ConnectClientAsync(string userId, CancellationToken cancellationToken, long? lastSeq = null, int? receiveBufferSize = null) =>

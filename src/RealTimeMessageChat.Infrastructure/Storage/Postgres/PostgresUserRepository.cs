@@ -12,7 +12,7 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
         """;
 
     private const string SelectUser = """
-        SELECT user_id, username, password_hash, is_banned, is_chat_banned
+        SELECT user_id, username, password_hash, is_banned, is_chat_banned, is_admin
         FROM users
         WHERE user_id = @userId
         """;
@@ -46,7 +46,7 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(SelectUser, new { userId }, cancellationToken: cancellationToken))
             .ConfigureAwait(false);
-        return row is null ? null : new UserAccount(row.user_id, row.username, row.password_hash, row.is_banned, row.is_chat_banned);
+        return row is null ? null : new UserAccount(row.user_id, row.username, row.password_hash, row.is_banned, row.is_chat_banned, row.is_admin);
     }
 
     public async Task<bool> TryReplacePasswordHashAsync(string userId, string expectedHash, string newHash, CancellationToken cancellationToken)
@@ -62,6 +62,6 @@ public sealed class PostgresUserRepository(NpgsqlDataSource dataSource) : IUserR
 
     // Column names as in the table, so Dapper maps them without a naming convention setting.
 #pragma warning disable IDE1006 // Naming Styles
-    private sealed record UserRow(string user_id, string? username, string password_hash, bool is_banned, bool is_chat_banned);
+    private sealed record UserRow(string user_id, string? username, string password_hash, bool is_banned, bool is_chat_banned, bool is_admin);
 #pragma warning restore IDE1006
 }
