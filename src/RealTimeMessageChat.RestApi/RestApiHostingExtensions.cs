@@ -89,6 +89,8 @@ internal static class RestApiHostingExtensions
         services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
 
         services.AddSingleton<IModerationRepository, PostgresModerationRepository>();
+        services.AddSingleton<SessionCheckCache>();
+        services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<SessionCheckCache>());
         services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.SenderStatusCacheSeconds));
         services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
 

@@ -11,6 +11,7 @@ using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.RestApi.Options;
+using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.Validation;
 
@@ -94,6 +95,7 @@ internal static class AdminEndpoints
         ISessionStore sessions,
         IModerationEvents events,
         SenderStatusCache senders,
+        SessionCheckCache sessionChecks,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -159,6 +161,7 @@ internal static class AdminEndpoints
             if (kind == ModerationAction.Ban)
             {
                 await sessions.EndAllAsync(userId, BannedReason, cancellationToken);
+                sessionChecks.OnEvent(new ModerationEvent(ModerationEvent.UserSessionsEnded, userId, null, BannedReason));
             }
             else
             {

@@ -7,6 +7,7 @@ using RealTimeMessageChat.Contracts.Http;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.OpenApi;
+using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Problems;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
@@ -41,10 +42,10 @@ internal static class SessionEndpoints
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> LogoutAsync(
-        ClaimsPrincipal user, ISessionStore sessions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ISessionStore sessions, SessionCheckCache checks, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         (string userId, string tokenId) = Identity(user);
-        return await EndSessionAsync(sessions, userId, tokenId, LogoutReason, loggerFactory, cancellationToken) is { } problem
+        return await EndSessionAsync(sessions, checks, userId, tokenId, LogoutReason, loggerFactory, cancellationToken) is { } problem
             ? problem
             : TypedResults.NoContent();
     }
@@ -69,17 +70,17 @@ internal static class SessionEndpoints
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(
-        [FromRoute] string id, ClaimsPrincipal user, ISessionStore sessions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        [FromRoute] string id, ClaimsPrincipal user, ISessionStore sessions, SessionCheckCache checks, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         (string userId, _) = Identity(user);
-        return await EndSessionAsync(sessions, userId, id, EndedReason, loggerFactory, cancellationToken) is { } problem
+        return await EndSessionAsync(sessions, checks, userId, id, EndedReason, loggerFactory, cancellationToken) is { } problem
             ? problem
             : TypedResults.NoContent();
     }
 
     /// <summary>Null when ended; a 404 when <paramref name="userId"/> has no such session (someone else's is no different).</summary>
     private static async Task<ProblemHttpResult?> EndSessionAsync(
-        ISessionStore sessions, string userId, string tokenId, string reason, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ISessionStore sessions, SessionCheckCache checks, string userId, string tokenId, string reason, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);
         try
@@ -95,6 +96,8 @@ internal static class SessionEndpoints
             return ApiProblems.SessionStoreUnavailable();
         }
 
+        // This process at once; the other RestApis when the announcement reaches them.
+        checks.OnEvent(new ModerationEvent(ModerationEvent.SessionEnded, userId, tokenId, reason));
         EndpointLog.SessionEnded(logger, userId, tokenId, reason);
         return null;
     }

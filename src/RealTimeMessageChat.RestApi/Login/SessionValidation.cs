@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
-using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.Endpoints;
 using RealTimeMessageChat.RestApi.Problems;
@@ -9,8 +8,9 @@ namespace RealTimeMessageChat.RestApi.Login;
 
 /// <summary>
 /// The JwtBearer hooks that make a token only as good as its session: after the signature and
-/// lifetime checks, its <c>jti</c> must still be in the session store (one Redis <c>EXISTS</c> per
-/// authenticated request). No session: 401. The store unreachable: 503, never a pass.
+/// lifetime checks, its <c>jti</c> must still be in the session store (a Redis <c>EXISTS</c>, remembered
+/// for a few seconds by <see cref="SessionCheckCache"/>). No session: 401. The store unreachable: 503,
+/// never a pass.
 /// </summary>
 internal static class SessionValidation
 {
@@ -32,7 +32,7 @@ internal static class SessionValidation
             return;
         }
 
-        ISessionStore sessions = context.HttpContext.RequestServices.GetRequiredService<ISessionStore>();
+        SessionCheckCache sessions = context.HttpContext.RequestServices.GetRequiredService<SessionCheckCache>();
         try
         {
             if (!await sessions.ExistsAsync(tokenId, context.HttpContext.RequestAborted))

@@ -63,6 +63,15 @@ internal sealed class RestApiOptions : IValidatableObject
     [Range(0, 3600)]
     public int SenderStatusCacheSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Seconds a session found live is believed without asking Redis again; 0 asks on every request.
+    /// Ending a session (logout, a ban) drops it from every RestApi at once through the moderation
+    /// channel, so this only bounds what a missed announcement can keep. Default 5.
+    /// </summary>
+    [ConfigurationKeyName("session_check_cache_sec")]
+    [Range(0, 300)]
+    public int SessionCheckCacheSeconds { get; set; } = 5;
+
     /// <summary>Sustained publish requests per second per user; beyond the burst they get 429. Default 200.</summary>
     [ConfigurationKeyName("rate_limit_per_second")]
     [Range(1, 1_000_000)]
