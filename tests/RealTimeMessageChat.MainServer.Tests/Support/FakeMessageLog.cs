@@ -115,6 +115,8 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public Task<long> TrimPersistedAsync(string room, long persistedSeq, CancellationToken cancellationToken) => Task.FromResult(0L);
+
     public CancellationToken ConnectionRestored => CancellationToken.None;
 
     public Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken)

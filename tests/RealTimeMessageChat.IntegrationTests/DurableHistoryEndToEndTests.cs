@@ -1,0 +1,170 @@
+using Npgsql;
+using RealTimeMessageChat.Contracts.Storage;
+using StackExchange.Redis;
+
+namespace RealTimeMessageChat.IntegrationTests;
+
+/// <summary>Issue 7, section 1: Redis and PostgreSQL as one log, on the real servers.</summary>
+[Collection(EndToEndCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class DurableHistoryEndToEndTests(TestServicesFixture services)
+{
+    // A short stream and small persist batches, so a few hundred messages cross the boundary many times.
+    internal static readonly Dictionary<string, string> ShortRetention = new()
+    {
+        ["RTMC_REDIS_STREAM_MAX_LENGTH"] = "20",
+        ["RTMC_PERSIST_BATCH_SIZE"] = "7",
+        ["RTMC_PERSIST_INTERVAL_MS"] = "20",
+    };
+
+    [Fact]
+    public async Task PersisterKilledMidBatch_Restarted_PostgresHoldsEachMessageOnce_RedisTrimmedOnlyBehindIt()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0, environment: ShortRetention);
+        using var api = new ChatApi(system.RestApiUrl);
+        string token = await api.RegisterAndLoginAsync("kill9_" + system.Id, "pw-" + Guid.NewGuid().ToString("N"), ct);
+        IDatabase redis = await system.RedisAsync();
+        var published = new List<Guid>();
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task<List<string>> violations = SampleTrimBehindPostgresAsync(system, redis, sampling.Token);
+        for (int i = 0; i < 30; i++)
+        {
+            published.Add(await api.PublishAcceptedAsync(token, $"m{i}", ct));
+        }
+
+        Assert.Equal(30, await PipelineEndToEndTests.WaitForStoredAsync(system, 30, ct));
+        Assert.Equal(11, await WaitForFirstRetainedAsync(redis, 11, ct));
+
+        // PostgreSQL stalls (a lock held here): the persister's next batch is sent and waits in its
+        // INSERT. It is killed there, mid-batch, while the stream grows far past its length bound.
+        long lengthWhileStalled;
+        await using (NpgsqlConnection locker = system.OpenDatabase())
+        {
+            await using NpgsqlTransaction stall = await locker.BeginTransactionAsync(ct);
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE messages IN EXCLUSIVE MODE", locker, stall))
+            {
+                await lockTable.ExecuteNonQueryAsync(ct);
+            }
+
+            for (int i = 30; i < 130; i++)
+            {
+                published.Add(await api.PublishAcceptedAsync(token, $"m{i}", ct));
+            }
+
+            await WaitForLastSeqAsync(redis, 130, ct);
+            await Task.Delay(300, ct);
+            lengthWhileStalled = await redis.StreamLengthAsync(RedisKeys.GlobalStream);
+            await system.Consumer!.KillAsync();
+            await stall.CommitAsync(ct);
+        }
+
+        for (int i = 130; i < 180; i++)
+        {
+            published.Add(await api.PublishAcceptedAsync(token, $"m{i}", ct));
+        }
+
+        int health = FreePort.Next();
+        AppProcess restarted = system.Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{health}" });
+        await restarted.WaitUntilReadyAsync($"http://127.0.0.1:{health}/health/ready", ct);
+        Assert.Equal(180, await PipelineEndToEndTests.WaitForStoredAsync(system, 180, ct));
+        long first = await WaitForFirstRetainedAsync(redis, 161, ct);
+        await sampling.CancelAsync();
+
+        Assert.Equal(120, lengthWhileStalled);
+        Assert.Equal(Enumerable.Range(1, 180).Select(i => (long)i), (await StoredAsync(system, ct)).Select(r => r.Seq));
+        Assert.Equal(published, (await StoredAsync(system, ct)).Select(r => r.MessageId));
+        Assert.Equal(161, first);
+        Assert.Empty(await violations);
+        using var http = new HttpClient();
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{health}/metrics", ct);
+        Assert.Contains("rtmc_mainserverconsumer_persist_lag", metrics);
+    }
+
+    internal static async Task<List<(long Seq, Guid MessageId)>> StoredAsync(ChatSystem system, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = system.OpenDatabase();
+        await using var rows = new NpgsqlCommand("SELECT seq, message_id FROM messages WHERE room = '' ORDER BY seq", connection);
+        var stored = new List<(long Seq, Guid MessageId)>();
+        await using NpgsqlDataReader reader = await rows.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stored.Add((reader.GetInt64(0), reader.GetGuid(1)));
+        }
+
+        return stored;
+    }
+
+    internal static async Task WaitForLastSeqAsync(IDatabase redis, long expected, CancellationToken cancellationToken)
+    {
+        while (((long?)await redis.StringGetAsync(RedisKeys.Sequence(string.Empty)) ?? 0) < expected)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Until cancelled: the oldest seq Redis retains, then PostgreSQL's highest; PostgreSQL only
+    /// grows, so reading Redis first makes "everything below Redis's oldest is in PostgreSQL" exact.
+    /// </summary>
+    internal static async Task<List<string>> SampleTrimBehindPostgresAsync(ChatSystem system, IDatabase redis, CancellationToken cancellationToken)
+    {
+        var violations = new List<string>();
+        int samples = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                StreamEntry[] oldest = await redis.StreamRangeAsync(RedisKeys.GlobalStream, "-", "+", 1);
+                long persisted = await PersistedMaxAsync(system, cancellationToken);
+                if (oldest.Length > 0)
+                {
+                    long first = long.Parse(((string)oldest[0].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
+                    if (first - 1 > persisted)
+                    {
+                        violations.Add($"Redis starts at seq {first} while PostgreSQL holds up to {persisted}");
+                    }
+                }
+
+                samples++;
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (samples < 10)
+        {
+            violations.Add($"only {samples} samples taken");
+        }
+
+        return violations;
+    }
+
+    internal static async Task<long> WaitForFirstRetainedAsync(IDatabase redis, long expected, CancellationToken cancellationToken)
+    {
+        long first = 0;
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            StreamEntry[] oldest = await redis.StreamRangeAsync(RedisKeys.GlobalStream, "-", "+", 1);
+            first = oldest.Length == 0 ? 0 : long.Parse(((string)oldest[0].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
+            if (first >= expected)
+            {
+                return first;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        return first;
+    }
+
+    private static async Task<long> PersistedMaxAsync(ChatSystem system, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = system.OpenDatabase();
+        await using var command = new NpgsqlCommand("SELECT COALESCE(max(seq), 0) FROM messages WHERE room = ''", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
