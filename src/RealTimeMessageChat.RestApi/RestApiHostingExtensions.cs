@@ -91,7 +91,9 @@ internal static class RestApiHostingExtensions
         // Bounded: one entry per active sender, at most this many.
         services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
         services.AddSingleton<SenderStatusCache>();
-        services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
+        services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
+        services.AddSingleton<TieredMessageReader>();
+        services.AddSingleton<IMessageHistory, TieredMessageHistory>();
 
         services.AddRtmcHealthAndMetrics().AddRabbitMqReadiness().AddPostgresReadiness();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => ProblemTypes.Apply(context.ProblemDetails));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using RealTimeMessageChat.Contracts.Storage;
 using StackExchange.Redis;
@@ -80,6 +81,67 @@ public sealed class DurableHistoryEndToEndTests(TestServicesFixture services)
         using var http = new HttpClient();
         string metrics = await http.GetStringAsync($"http://127.0.0.1:{health}/metrics", ct);
         Assert.Contains("rtmc_mainserverconsumer_persist_lag", metrics);
+    }
+
+    [Fact]
+    public async Task HistoryPaging_AcrossTheRedisPostgresBoundary_ReturnsEveryMessageOnceInOrder()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0, environment: ShortRetention);
+        using var api = new ChatApi(system.RestApiUrl);
+        string token = await api.RegisterAndLoginAsync("pages_" + system.Id, "pw-" + Guid.NewGuid().ToString("N"), ct);
+        IDatabase redis = await system.RedisAsync();
+        const int Total = 75;
+        for (int i = 0; i < Total; i++)
+        {
+            await api.PublishAcceptedAsync(token, $"m{i}", ct);
+        }
+
+        Assert.Equal(Total, await PipelineEndToEndTests.WaitForStoredAsync(system, Total, ct));
+        Assert.Equal(56, await WaitForFirstRetainedAsync(redis, 56, ct));
+
+        // Seqs 56.. leave PostgreSQL: what Redis retains can then only come from Redis, the rest only from PostgreSQL.
+        await using (NpgsqlConnection connection = system.OpenDatabase())
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM messages WHERE seq >= 56", connection);
+            Assert.Equal(20, await delete.ExecuteNonQueryAsync(ct));
+        }
+
+        var forward = new List<JsonNode>();
+        for (long? after = 0; after is not null;)
+        {
+            JsonObject page = await GetHistoryAsync(api, token, $"after_seq={after}&limit=7", ct);
+            forward.AddRange(page["messages"]!.AsArray().Select(m => m!));
+            after = (long?)page["next_after_seq"];
+        }
+
+        var backward = new List<JsonNode>();
+        for (string query = "limit=9"; query.Length > 0;)
+        {
+            JsonObject page = await GetHistoryAsync(api, token, query, ct);
+            backward.InsertRange(0, page["messages"]!.AsArray().Select(m => m!));
+            query = page["next_before_seq"] is { } before ? $"before_seq={before}&limit=9" : string.Empty;
+        }
+
+        JsonObject straddling = await GetHistoryAsync(api, token, "after_seq=50&limit=10", ct);
+
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), forward.Select(m => (long)m["seq"]!));
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => $"m{i}"), forward.Select(m => (string)m["content"]!));
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), backward.Select(m => (long)m["seq"]!));
+        Assert.Equal(Enumerable.Range(51, 10).Select(i => (long)i), straddling["messages"]!.AsArray().Select(m => (long)m!["seq"]!));
+        Assert.Equal(60, (long)straddling["next_after_seq"]!);
+        Assert.Equal(51, (long)straddling["next_before_seq"]!);
+    }
+
+    internal static async Task<JsonObject> GetHistoryAsync(ChatApi api, string token, string query, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/messages?" + query);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using HttpResponseMessage response = await api.Http.SendAsync(request, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"GET /api/v1/messages?{query} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
     }
 
     internal static async Task<List<(long Seq, Guid MessageId)>> StoredAsync(ChatSystem system, CancellationToken cancellationToken)

@@ -28,6 +28,12 @@ public interface IMessageLog
     Task<IReadOnlyList<ChatMessage>> ReadAfterAsync(string room, long afterSeq, int count, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The newest <paramref name="count"/> messages of <paramref name="room"/> with seq &lt;
+    /// <paramref name="beforeSeq"/> that Redis still holds, ascending.
+    /// </summary>
+    Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Tells the log that <paramref name="seq"/> was assigned in <paramref name="room"/> (the consumer
     /// gives it PostgreSQL's highest per room at start; appends raise it themselves). Should Redis lose
     /// its data, the room's numbering continues after the highest such seq instead of at 1.

@@ -86,6 +86,17 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<ChatMessage> result = _rooms.TryGetValue(room, out List<ChatMessage>? list)
+                ? [.. list.Where(m => m.Seq < beforeSeq).TakeLast(count)]
+                : [];
+            return Task.FromResult(result);
+        }
+    }
+
     public void RaiseSequenceFloor(string room, long seq)
     {
         // The MainServer only reads the log.

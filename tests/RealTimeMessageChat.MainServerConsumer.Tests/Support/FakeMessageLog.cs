@@ -70,6 +70,9 @@ internal sealed class FakeMessageLog : IMessageLog
         return Task.FromResult<IReadOnlyList<ChatMessage>>(Messages(room).Where(m => m.Seq > afterSeq).Take(count).ToList());
     }
 
+    public Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChatMessage>>([.. Messages(room).Where(m => m.Seq < beforeSeq).TakeLast(count)]);
+
     /// <summary>What <see cref="RaiseSequenceFloor"/> was told, per room (the highest).</summary>
     public Dictionary<string, long> Floors { get; } = [];
 

@@ -127,6 +127,22 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         return StreamEntryParser.ParseRange(entries, room);
     }
 
+    public async Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (beforeSeq <= 1)
+        {
+            return [];
+        }
+
+        StreamEntry[] entries = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: "-", maxId: EntryId(beforeSeq - 1), count: count, messageOrder: Order.Descending),
+            cancellationToken).ConfigureAwait(false);
+        Array.Reverse(entries);
+        return StreamEntryParser.ParseRange(entries, room);
+    }
+
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
