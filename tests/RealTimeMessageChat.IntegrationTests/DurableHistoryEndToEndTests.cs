@@ -134,6 +134,69 @@ public sealed class DurableHistoryEndToEndTests(TestServicesFixture services)
         Assert.Equal(51, (long)straddling["next_before_seq"]!);
     }
 
+    [Fact]
+    public async Task RedisFlushed_ConsumerThatAppendedNoneOfTheRoom_ContinuesAfterPostgres()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0, environment: ShortRetention);
+        using var api = new ChatApi(system.RestApiUrl);
+        string token = await api.RegisterAndLoginAsync("flush_" + system.Id, "pw-" + Guid.NewGuid().ToString("N"), ct);
+
+        // A second consumer on a queue of its own, fed by a second RestApi: it numbers the first
+        // messages, while the first consumer, started before them on an empty PostgreSQL, sees them
+        // only through its persister.
+        string otherQueue = system.Queue + "_other";
+        int otherApiPort = FreePort.Next(), otherHealth = FreePort.Next();
+        AppProcess otherApi = system.Launch("RestApi", new() { ["RTMC_SERVER_PORT"] = $"{otherApiPort}", ["RTMC_PUBLISH_QUEUE_NAME"] = otherQueue });
+        AppProcess otherConsumer = system.Launch("MainServerConsumer", new() { ["RTMC_HEALTH_PORT"] = $"{otherHealth}", ["RTMC_CONSUME_QUEUE_NAME"] = otherQueue });
+        await otherApi.WaitUntilReadyAsync($"http://127.0.0.1:{otherApiPort}/health/ready", ct);
+        await otherConsumer.WaitUntilReadyAsync($"http://127.0.0.1:{otherHealth}/health/ready", ct);
+        using (var viaOther = new ChatApi($"http://127.0.0.1:{otherApiPort}"))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                await viaOther.PublishAcceptedAsync(token, $"b{i}", ct);
+            }
+        }
+
+        Assert.Equal(5, await PipelineEndToEndTests.WaitForStoredAsync(system, 5, ct));
+        await WaitForPersistLagZeroAsync(system.ConsumerHealthPort, ct);
+        Assert.Equal(0, await otherConsumer.StopAsync(TimeSpan.FromSeconds(20)));
+        IDatabase redis = await system.RedisAsync();
+        await redis.ExecuteAsync("FLUSHDB");
+
+        for (int i = 0; i < 3; i++)
+        {
+            await api.PublishAcceptedAsync(token, $"a{i}", ct);
+        }
+
+        Assert.Equal(8, await PipelineEndToEndTests.WaitForStoredAsync(system, 8, ct));
+        await using NpgsqlConnection connection = system.OpenDatabase();
+        await using var command = new NpgsqlCommand("SELECT string_agg(seq || ':' || content, ',' ORDER BY seq) FROM messages", connection);
+        Assert.Equal("1:b0,2:b1,3:b2,4:b3,5:b4,6:a0,7:a1,8:a2", (string?)await command.ExecuteScalarAsync(ct));
+    }
+
+    /// <summary>The consumer's persister has caught up with the global room (its cursor, and so its floor, at Redis's newest).</summary>
+    private static async Task WaitForPersistLagZeroAsync(int healthPort, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var caughtUp = new System.Text.RegularExpressions.Regex("""rtmc_mainserverconsumer_persist_lag[^{\n]*\{[^}]*room=""[^}]*\} 0\b""");
+        string metrics = string.Empty;
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            metrics = await http.GetStringAsync($"http://127.0.0.1:{healthPort}/metrics", cancellationToken);
+            if (caughtUp.IsMatch(metrics))
+            {
+                return;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        Assert.Fail("the persist lag of room '' never read 0:" + Environment.NewLine + metrics);
+    }
+
     internal static async Task<JsonObject> GetHistoryAsync(ChatApi api, string token, string query, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/messages?" + query);
