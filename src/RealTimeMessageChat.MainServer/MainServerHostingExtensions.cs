@@ -29,6 +29,7 @@ internal static class MainServerHostingExtensions
         // the MainServer neither migrates (RestApi and the consumer do) nor waits for it to be ready.
         builder.Services.AddRtmcPostgres(builder.Configuration, migrate: false);
         builder.Services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
+        builder.Services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
         builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
@@ -36,7 +37,8 @@ internal static class MainServerHostingExtensions
 
     /// <summary>
     /// The TCP server without its storage: options, JWT, rooms and their rings, feed, presence queue, timer, listener and metrics.
-    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
+    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> and
+    /// <c>IMessageArchive</c> (catch-up older than Redis holds) from PostgreSQL (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -45,6 +47,7 @@ internal static class MainServerHostingExtensions
         services.AddMetrics();
         services.AddSingleton<MainServerMetrics>();
         services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
+        services.AddSingleton<TieredMessageReader>();
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Broadcaster>();

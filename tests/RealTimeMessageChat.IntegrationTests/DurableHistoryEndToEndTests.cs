@@ -197,6 +197,52 @@ public sealed class DurableHistoryEndToEndTests(TestServicesFixture services)
         Assert.Fail("the persist lag of room '' never read 0:" + Environment.NewLine + metrics);
     }
 
+    [Fact]
+    public async Task Reconnect_LastSeqOlderThanRedisHolds_GapFilledFromPostgres_DataGoneFromBoth_RecoveryFrame()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0, environment: ShortRetention);
+        using var api = new ChatApi(system.RestApiUrl);
+        string user = "gap_" + system.Id;
+        string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);
+        IDatabase redis = await system.RedisAsync();
+        for (int i = 0; i < 60; i++)
+        {
+            await api.PublishAcceptedAsync(token, $"m{i}", ct);
+        }
+
+        Assert.Equal(60, await PipelineEndToEndTests.WaitForStoredAsync(system, 60, ct));
+        Assert.Equal(41, await WaitForFirstRetainedAsync(redis, 41, ct));
+
+        // Started now, the server's ring begins at seq 60: older seqs come from Redis or PostgreSQL.
+        MainServerInstance server = await system.StartMainServerAsync(ct);
+        await using (ChatClient filled = await ChatClient.ConnectAsync(server.TcpPort, user, token, ct, lastSeq: 5))
+        {
+            await PipelineEndToEndTests.WithTails(system, filled.ReceiveUntilAsync(55, ct));
+            await api.PublishAcceptedAsync(token, "live", ct);
+            await PipelineEndToEndTests.WithTails(system, filled.ReceiveUntilAsync(56, ct));
+
+            Assert.Equal(Enumerable.Range(6, 56).Select(i => (long)i), filled.Received.Select(b => b.Seq));
+            Assert.Equal([.. Enumerable.Range(5, 55).Select(i => $"m{i}"), "live"], filled.Received.Select(b => b.Data));
+            Assert.Empty(filled.Recoveries);
+        }
+
+        await using (NpgsqlConnection connection = system.OpenDatabase())
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM messages WHERE seq BETWEEN 10 AND 30", connection);
+            Assert.Equal(21, await delete.ExecuteNonQueryAsync(ct));
+        }
+
+        await using ChatClient gapped = await ChatClient.ConnectAsync(server.TcpPort, user, token, ct, lastSeq: 5);
+        await PipelineEndToEndTests.WithTails(system, gapped.ReceiveUntilAsync(35, ct));
+
+        Assert.Equal([.. Enumerable.Range(6, 4).Select(i => (long)i), .. Enumerable.Range(31, 31).Select(i => (long)i)], gapped.Received.Select(b => b.Seq));
+        (JsonObject recovery, int after) = Assert.Single(gapped.Recoveries);
+        Assert.Equal(4, after);
+        Assert.Equal("""{"command":"recovery","sub_id":"","recovered":false,"from_seq":10,"to_seq":30}""", recovery.ToJsonString());
+    }
+
     internal static async Task<JsonObject> GetHistoryAsync(ChatApi api, string token, string query, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/messages?" + query);

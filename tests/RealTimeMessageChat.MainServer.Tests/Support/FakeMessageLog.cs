@@ -44,6 +44,26 @@ internal sealed class FakeMessageLog : IMessageLog
         return message;
     }
 
+    public IReadOnlyList<ChatMessage> Messages(string room)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(room, out List<ChatMessage>? list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>Removes the room's messages up to <paramref name="seq"/>, as the persister's trim does; returns them.</summary>
+    public IReadOnlyList<ChatMessage> TrimUpTo(string room, long seq)
+    {
+        lock (_gate)
+        {
+            List<ChatMessage> list = _rooms[room];
+            List<ChatMessage> removed = [.. list.Where(m => m.Seq <= seq)];
+            list.RemoveAll(m => m.Seq <= seq);
+            return removed;
+        }
+    }
+
     public void Notify(string room)
     {
         Action<string>[] subscribers;
