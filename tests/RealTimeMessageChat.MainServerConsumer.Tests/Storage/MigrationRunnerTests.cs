@@ -45,9 +45,10 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
         await Runner().ApplyAsync(cts.Token);
 
         await using var connection = await _dataSource.OpenConnectionAsync(cts.Token);
-        Assert.Equal(["users", "messages"], await TablesAsync(connection));
+        Assert.Equal(["users", "chat_messages"], await TablesAsync(connection));
+        Assert.Equal(["messages"], await ViewsAsync(connection));
         var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_changelog WHERE type = 0 ORDER BY id")).ToList();
-        Assert.Equal(["1", "2"], applied);
+        Assert.Equal(["1", "2", "3"], applied);
     }
 
     [Fact]
@@ -61,8 +62,8 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
             new MigrationRunner(second, NullLogger<MigrationRunner>.Instance).ApplyAsync(cts.Token));
 
         await using var connection = await _dataSource.OpenConnectionAsync(cts.Token);
-        Assert.Equal(2, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_changelog WHERE type = 0"));
-        Assert.Equal(["users", "messages"], await TablesAsync(connection));
+        Assert.Equal(3, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_changelog WHERE type = 0"));
+        Assert.Equal(["users", "chat_messages"], await TablesAsync(connection));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
 
         await using var check = await _dataSource.OpenConnectionAsync(cts.Token);
         Assert.Equal(1, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE user_id = 'kept_user'"));
-        Assert.Equal(0, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_changelog WHERE type = 0"));
+        Assert.Equal(["3"], await check.QueryAsync<string>("SELECT version FROM schema_changelog WHERE type = 0"));
     }
 
     private MigrationRunner Runner() => new(_dataSource, NullLogger<MigrationRunner>.Instance);
@@ -102,9 +103,12 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
     private static async Task<List<string>> TablesAsync(NpgsqlConnection connection) =>
         (await connection.QueryAsync<string>("""
             SELECT table_name FROM information_schema.tables
-            WHERE table_schema = 'public' AND table_name IN ('users', 'messages')
+            WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name IN ('users', 'chat_messages')
             ORDER BY table_name DESC
             """)).ToList();
+
+    private static async Task<List<string>> ViewsAsync(NpgsqlConnection connection) =>
+        (await connection.QueryAsync<string>("SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY table_name")).ToList();
 
     private static string ReadScript(string file)
     {

@@ -4,13 +4,13 @@ using RealTimeMessageChat.Contracts.Storage;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Postgres;
 
-/// <summary><see cref="IMessageArchive"/> over the messages table; both reads are range scans of its (room, seq) key.</summary>
+/// <summary><see cref="IMessageArchive"/> over the <c>chat_messages</c> table; both reads are range scans of its (room, seq) key.</summary>
 public sealed class PostgresMessageArchive(NpgsqlDataSource dataSource) : IMessageArchive
 {
     private const string Columns = "room, seq, message_id, sender_id, command, content, priority, metadata::text AS metadata, created_at";
 
     private const string After = $"""
-        SELECT {Columns} FROM messages
+        SELECT {Columns} FROM chat_messages
         WHERE room = @room AND seq > @afterSeq AND seq < @beforeSeq
         ORDER BY seq
         LIMIT @count
@@ -18,7 +18,7 @@ public sealed class PostgresMessageArchive(NpgsqlDataSource dataSource) : IMessa
 
     private const string Newest = $"""
         SELECT * FROM (
-            SELECT {Columns} FROM messages
+            SELECT {Columns} FROM chat_messages
             WHERE room = @room AND seq < @beforeSeq
             ORDER BY seq DESC
             LIMIT @count) page
