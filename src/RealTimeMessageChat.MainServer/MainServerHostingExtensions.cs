@@ -37,8 +37,7 @@ internal static class MainServerHostingExtensions
 
     /// <summary>
     /// The TCP server without its storage: options, JWT, rooms and their rings, feed, presence queue, timer, listener and metrics.
-    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> and
-    /// <c>IMessageArchive</c> (catch-up older than Redis holds) from PostgreSQL (or a test's fakes).
+    /// <c>IMessageLog</c> and <c>IPresenceStore</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -47,6 +46,7 @@ internal static class MainServerHostingExtensions
         services.AddMetrics();
         services.AddSingleton<MainServerMetrics>();
         services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
+        // Catch-up reads Redis, then IMessageArchive (PostgreSQL, or a test's fake) for what Redis no longer holds.
         services.AddSingleton<TieredMessageReader>();
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConnectionRegistry>();
