@@ -20,6 +20,7 @@ namespace RealTimeMessageChat.Contracts;
 [JsonSerializable(typeof(BroadcastFrame))]
 [JsonSerializable(typeof(CommandFrame))]
 [JsonSerializable(typeof(ErrorFrame))]
+[JsonSerializable(typeof(RecoveryFrame))]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(RegisterResponse))]
 [JsonSerializable(typeof(LoginRequest))]

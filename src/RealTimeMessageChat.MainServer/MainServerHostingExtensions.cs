@@ -30,6 +30,7 @@ internal static class MainServerHostingExtensions
         // the MainServer neither migrates (RestApi and the consumer do) nor waits for it to be ready.
         builder.Services.AddRtmcPostgres(builder.Configuration, migrate: false);
         builder.Services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
+        builder.Services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
         builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
@@ -46,6 +47,8 @@ internal static class MainServerHostingExtensions
         services.AddMetrics();
         services.AddSingleton<MainServerMetrics>();
         services.AddSingleton<IFrameCodec>(sp => new LengthPrefixedFrameCodec(sp.GetRequiredService<IOptions<MainServerOptions>>().Value.MaxFrameBytes));
+        // Catch-up reads Redis, then IMessageArchive (PostgreSQL, or a test's fake) for what Redis no longer holds.
+        services.AddSingleton<TieredMessageReader>();
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Broadcaster>();

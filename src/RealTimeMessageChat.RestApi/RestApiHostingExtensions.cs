@@ -92,7 +92,9 @@ internal static class RestApiHostingExtensions
         services.AddSingleton<SessionCheckCache>();
         services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<SessionCheckCache>());
         services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.SenderStatusCacheSeconds));
-        services.AddSingleton<IMessageHistory, PostgresMessageHistory>();
+        services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
+        services.AddSingleton<TieredMessageReader>();
+        services.AddSingleton<IMessageHistory, TieredMessageHistory>();
 
         services.AddRtmcHealthAndMetrics().AddRabbitMqReadiness().AddPostgresReadiness();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => ProblemTypes.Apply(context.ProblemDetails));

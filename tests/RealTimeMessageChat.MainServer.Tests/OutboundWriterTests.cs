@@ -72,6 +72,51 @@ public sealed class OutboundWriterTests
         await transport.WaitForSeqAsync(100, cts.Token);
 
         Assert.Equal([1L, .. FrameAssertions.Range(85, 100)], transport.Sends.SelectMany(s => s).ToList());
+        Assert.Equal([(2L, 84L, 1L)], transport.Recoveries);
+    }
+
+    [Fact]
+    public async Task Fill_CursorOlderThanTheLogHolds_FillsTheGapFromTheArchiveBeforeGoingLive()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        var log = new FakeMessageLog();
+        var archive = new FakeMessageArchive();
+        for (int i = 0; i < 30; i++)
+        {
+            log.AppendSilently($"m{i}");
+        }
+
+        archive.Store(log.Messages(""));
+        log.TrimUpTo("", 20);
+
+        var (room, delivery, transport) = Create(head: 30, log: log, afterSeq: 3, archive: archive);
+        log.AppendSilently("live");
+        room.Ring.TryAppend(31, Frame(31), now: 0);
+        delivery.OnAppended(room.Subscribers.ToList()[0], now: 0);
+        await transport.WaitForSeqAsync(31, cts.Token);
+
+        Assert.Equal(FrameAssertions.Range(4, 31), transport.Sends.SelectMany(s => s).ToList());
+        Assert.Empty(transport.Recoveries);
+    }
+
+    [Fact]
+    public async Task Fill_GapInNeitherStore_SendsARecoveryFrameInItsPlace()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        var log = new FakeMessageLog();
+        var archive = new FakeMessageArchive();
+        for (int i = 0; i < 30; i++)
+        {
+            log.AppendSilently($"m{i}");
+        }
+
+        archive.Store(log.TrimUpTo("", 20).Where(m => m.Seq <= 8));
+
+        var (_, _, transport) = Create(head: 30, log: log, afterSeq: 3, archive: archive);
+        await transport.WaitForSeqAsync(30, cts.Token);
+
+        Assert.Equal([.. FrameAssertions.Range(4, 8), .. FrameAssertions.Range(21, 30)], transport.Sends.SelectMany(s => s).ToList());
+        Assert.Equal([(9L, 20L, 8L)], transport.Recoveries);
     }
 
     /// <summary>
@@ -82,14 +127,15 @@ public sealed class OutboundWriterTests
     private static void StartHeldSend(Room room, ClientDelivery delivery) =>
         _ = Task.Run(() => delivery.OnAppended(room.Subscribers.ToList()[0], now: 0));
 
-    private static (Room Room, ClientDelivery Delivery, RecordingTransport Transport) Create(long head, FakeMessageLog? log = null, long? afterSeq = null, int ringFrames = 256)
+    private static (Room Room, ClientDelivery Delivery, RecordingTransport Transport) Create(long head, FakeMessageLog? log = null, long? afterSeq = null, int ringFrames = 256, FakeMessageArchive? archive = null)
     {
         var transport = new RecordingTransport();
         var writer = new OutboundWriter(transport);
         var target = new WriterTarget(writer);
         var limits = new DeliveryLimits(DisconnectSlow: true, MaxBacklogBytes: 1 << 20, MaxBacklogFrames: 0, MaxBacklogAgeMs: 0, ReplayBatchSize: 512);
         var metrics = new MainServerMetrics(new TestMeterFactory());
-        var delivery = new ClientDelivery(target, log ?? new FakeMessageLog(), new LengthPrefixedFrameCodec(), limits, metrics, NullLogger.Instance);
+        var history = new Infrastructure.Storage.TieredMessageReader(log ?? new FakeMessageLog(), archive ?? new FakeMessageArchive());
+        var delivery = new ClientDelivery(target, history, new LengthPrefixedFrameCodec(), limits, metrics, NullLogger.Instance);
         writer.Attach(delivery);
         var room = new Room("", new FrameRing(ringFrames, 1 << 20, head));
         delivery.Subscribe(room, afterSeq ?? head);

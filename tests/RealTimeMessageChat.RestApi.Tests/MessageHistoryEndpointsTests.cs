@@ -55,6 +55,25 @@ public sealed class MessageHistoryEndpointsTests : IClassFixture<RestApiFactory>
         Assert.Equal([8L, 9L], newest["messages"]!.AsArray().Select(m => m!["seq"]!.GetValue<long>()));
     }
 
+    [Fact]
+    public async Task Read_Pages_CarryTheCursorsOfTheNextPageEachWay()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        using HttpClient client = _factory.CreateClient(await _factory.RegisterAndLoginAsync(_factory.CreateClient(), "hist_cursor", cts.Token));
+
+        JsonObject middle = (await client.GetFromJsonAsync<JsonObject>("/api/v1/messages?sub_id=room-h&after_seq=3&limit=4", cts.Token))!;
+        JsonObject oldest = (await client.GetFromJsonAsync<JsonObject>("/api/v1/messages?sub_id=room-h&before_seq=4&limit=5", cts.Token))!;
+        JsonObject empty = (await client.GetFromJsonAsync<JsonObject>("/api/v1/messages?sub_id=room-h&after_seq=10", cts.Token))!;
+
+        Assert.Equal(7, middle["next_after_seq"]!.GetValue<long>());
+        Assert.Equal(4, middle["next_before_seq"]!.GetValue<long>());
+        Assert.Equal([1L, 2L, 3L], oldest["messages"]!.AsArray().Select(m => m!["seq"]!.GetValue<long>()));
+        Assert.Equal(3, oldest["next_after_seq"]!.GetValue<long>());
+        Assert.False(oldest.ContainsKey("next_before_seq"));
+        Assert.Empty(empty["messages"]!.AsArray());
+        Assert.False(empty.ContainsKey("next_after_seq"));
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]

@@ -57,6 +57,25 @@ public sealed class ChatSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RecoveryFrame_PrintsWhichMessagesAreLostAndGoesOn()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        CancellationToken ct = cts.Token;
+        Task<int> run = StartSession(ct, lastSeq: 5);
+
+        await using FakeServerPeer peer = await _server.AcceptAsync(ct);
+        await peer.ReceiveCommandAsync("connection", ct);
+        await peer.AcceptConnectionAsync("s1", lastSeq: 40, ct);
+        await peer.SendAsync(new { command = "recovery", sub_id = "", recovered = false, from_seq = 6, to_seq = 30 }, ct);
+        await peer.BroadcastAsync(31, "bob", "after the gap", ct);
+
+        Assert.Equal("Messages 6 to 30 of room '' are lost: the server no longer has them.", await _output.WaitForStatusAsync("are lost", ct));
+        Assert.Equal("[31] bob: after the gap", await _output.NextMessageAsync(ct));
+        _input.Writer.TryWrite("/quit");
+        Assert.Equal(0, await run.WaitAsync(ct));
+    }
+
+    [Fact]
     public async Task RunAsync_LastSeqGiven_FirstConnectAsksForReplay()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

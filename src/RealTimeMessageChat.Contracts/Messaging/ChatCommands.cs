@@ -15,4 +15,7 @@ public static class ChatCommands
 
     /// <summary>Server to client: a user came online, went offline or changed their status text.</summary>
     public const string UserStatus = "user_status";
+
+    /// <summary>Server to client: seqs from_seq..to_seq of a room are in neither store (<c>recovered: false</c>).</summary>
+    public const string Recovery = "recovery";
 }

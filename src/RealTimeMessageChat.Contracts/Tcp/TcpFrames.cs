@@ -99,3 +99,21 @@ public sealed record ErrorFrame
 
     public required string Message { get; init; }
 }
+
+/// <summary>
+/// Catch-up could not deliver seqs <see cref="FromSeq"/> to <see cref="ToSeq"/> of room
+/// <see cref="SubId"/>: neither Redis nor PostgreSQL holds them. Sent in their place, in seq order,
+/// so a gap is never silent: <c>{"command":"recovery","sub_id","recovered":false,"from_seq","to_seq"}</c>.
+/// </summary>
+public sealed record RecoveryFrame
+{
+    public string Command { get; init; } = "recovery";
+
+    public required string SubId { get; init; }
+
+    public bool Recovered { get; init; }
+
+    public required long FromSeq { get; init; }
+
+    public required long ToSeq { get; init; }
+}

@@ -11,7 +11,7 @@ public interface IMessageLog
 {
     /// <summary>
     /// One atomic step: de-duplicate by (sender, message id), assign the room's next <c>seq</c>,
-    /// append to the room's stream (trimmed to the retention), register the room and publish a
+    /// append to the room's stream (never trimmed here), register the room and publish a
     /// wake-up. <paramref name="message"/>.Seq is ignored. A duplicate returns the seq it got the
     /// first time with <see cref="AppendResult.Duplicate"/> set, and appends nothing.
     /// </summary>
@@ -28,11 +28,25 @@ public interface IMessageLog
     Task<IReadOnlyList<ChatMessage>> ReadAfterAsync(string room, long afterSeq, int count, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The newest <paramref name="count"/> messages of <paramref name="room"/> with seq &lt;
+    /// <paramref name="beforeSeq"/> that Redis still holds, ascending.
+    /// </summary>
+    Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Tells the log that <paramref name="seq"/> was assigned in <paramref name="room"/> (the consumer
     /// gives it PostgreSQL's highest per room at start; appends raise it themselves). Should Redis lose
     /// its data, the room's numbering continues after the highest such seq instead of at 1.
     /// </summary>
     void RaiseSequenceFloor(string room, long seq);
+
+    /// <summary>
+    /// Applies the retention (<c>redis_stream_max_length</c>, <c>redis_stream_max_age_sec</c>) to the
+    /// room's entries with seq &lt;= <paramref name="persistedSeq"/>, the highest seq PostgreSQL has
+    /// committed; newer entries stay whatever the bounds, so nothing leaves Redis before it is stored.
+    /// Returns how many entries were removed.
+    /// </summary>
+    Task<long> TrimPersistedAsync(string room, long persistedSeq, CancellationToken cancellationToken);
 
     /// <summary>The newest seq assigned in <paramref name="room"/>; 0 when none.</summary>
     Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken);

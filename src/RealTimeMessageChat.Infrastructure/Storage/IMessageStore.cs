@@ -3,7 +3,7 @@ using RealTimeMessageChat.Contracts.Storage;
 namespace RealTimeMessageChat.Infrastructure.Storage;
 
 /// <summary>
-/// The durable copy of every accepted message (PostgreSQL <c>messages</c>). The consumer's persister
+/// The durable copy of every accepted message (PostgreSQL <c>chat_messages</c>, read by operators through the view <c>messages</c>). The consumer's persister
 /// copies the Redis log into it behind delivery, so broadcasting never waits on the database.
 /// </summary>
 public interface IMessageStore

@@ -1,4 +1,6 @@
+using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Contracts.Tcp;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.Protocol;
@@ -8,13 +10,15 @@ namespace RealTimeMessageChat.MainServer.Delivery;
 /// <summary>
 /// What one client has been given, per room: a <see cref="Subscription"/> (a cursor) into each
 /// room's ring. The writer fills a send with every frame from each cursor up to the head; a seq
-/// the ring does not hold (fell off, or never came) is read from the message log by this client's
-/// writer, encoded and sent, after which it continues from the ring. Exactly once and in order per
-/// room because only the writer moves a cursor, and only after the send that carried the frames.
+/// the ring does not hold (fell off, or never came) is read by this client's writer from the log,
+/// Redis while it retains it and PostgreSQL beyond (<see cref="TieredMessageReader"/>), encoded and
+/// sent, after which it continues from the ring. Exactly once and in order per room because only
+/// the writer moves a cursor, and only after the send that carried the frames. Seqs neither store
+/// holds are announced by a <c>recovery</c> frame with <c>recovered: false</c>, never skipped silently.
 /// </summary>
 internal sealed partial class ClientDelivery(
     IDeliveryTarget target,
-    IMessageLog messageLog,
+    TieredMessageReader history,
     IFrameCodec codec,
     DeliveryLimits limits,
     MainServerMetrics metrics,
@@ -198,11 +202,12 @@ internal sealed partial class ClientDelivery(
     {
         Room room = subscription.Room;
         long after = subscription.PendingNext - 1;
-        int count = Math.Max(1, Math.Min(limits.ReplayBatchSize, batch.SegmentsLeft));
+        // Half the room left in the send: each message may bring a recovery frame before it.
+        int count = Math.Max(1, Math.Min(limits.ReplayBatchSize, batch.SegmentsLeft / 2));
         IReadOnlyList<ChatMessage> messages;
         try
         {
-            messages = await messageLog.ReadAfterAsync(room.Name, after, count, CancellationToken.None);
+            messages = await history.ReadAfterAsync(room.Name, after, long.MaxValue, count, CancellationToken.None);
             _historyFailed = false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -223,7 +228,7 @@ internal sealed partial class ClientDelivery(
 
             if (message.Seq != after + 1)
             {
-                LogReplayBeyondRetention(logger, target.Id, room.Name, after, message.Seq);
+                AddUnrecoverable(batch, room.Name, after + 1, message.Seq - 1);
             }
 
             byte[]? frame = null;
@@ -247,8 +252,8 @@ internal sealed partial class ClientDelivery(
 
         if (messages.Count == 0 && room.Ring.Tail > after + 1 && room.Ring.Head > after)
         {
-            // Neither the log nor the ring has what follows: it was trimmed; continue from the ring.
-            LogReplayBeyondRetention(logger, target.Id, room.Name, after, room.Ring.Tail);
+            // Neither store nor the ring has what follows: continue from the ring.
+            AddUnrecoverable(batch, room.Name, after + 1, room.Ring.Tail - 1);
             after = room.Ring.Tail - 1;
         }
 
@@ -267,8 +272,21 @@ internal sealed partial class ClientDelivery(
         return moved;
     }
 
-    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Connection {ConnectionId} room {Room}: asked for messages after seq {RequestedSeq}; the oldest retained is seq {OldestSeq}, replaying from there")]
-    private static partial void LogReplayBeyondRetention(ILogger logger, long connectionId, string room, long requestedSeq, long oldestSeq);
+    /// <summary>Seqs <paramref name="fromSeq"/> to <paramref name="toSeq"/> are in neither store: the client is told so in their place.</summary>
+    private void AddUnrecoverable(OutboundBatch batch, string room, long fromSeq, long toSeq)
+    {
+        LogUnrecoverable(logger, target.Id, room, fromSeq, toSeq);
+
+        // A C++ toolkit guest knows no such frame; for it the log line is the record.
+        if (!_toolkitFraming)
+        {
+            var frame = new RecoveryFrame { SubId = room, Recovered = false, FromSeq = fromSeq, ToSeq = toSeq };
+            batch.Add(_codec.Encode(TcpFrameJson.Serialize(frame, ContractsJsonContext.Default.RecoveryFrame)));
+        }
+    }
+
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Connection {ConnectionId} room {Room}: seq {FromSeq} to {ToSeq} are in neither Redis nor PostgreSQL; sent a recovery frame (recovered: false) in their place")]
+    private static partial void LogUnrecoverable(ILogger logger, long connectionId, string room, long fromSeq, long toSeq);
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Connection {ConnectionId} room {Room}: reading history from the message log failed; retrying")]
     private static partial void LogHistoryReadFailed(ILogger logger, Exception exception, long connectionId, string room);

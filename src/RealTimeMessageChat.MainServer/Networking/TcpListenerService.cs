@@ -24,7 +24,7 @@ internal sealed partial class TcpListenerService(
     IOptions<MainServerOptions> options,
     ConnectionRegistry registry,
     CommandHandler handler,
-    IMessageLog messageLog,
+    TieredMessageReader history,
     IFrameCodec codec,
     PresenceWriter presence,
     MainServerMetrics metrics,
@@ -155,7 +155,7 @@ internal sealed partial class TcpListenerService(
             socket.NoDelay = true;
             IConnectionTransport transport = _tls is null ? new SocketTransport(socket) : new TlsTransport(socket, _tls);
             var connection = new ClientConnection(Interlocked.Increment(ref _nextId), transport, codec, handler, _settings, _connectionLogger);
-            connection.Attach(new ClientDelivery(connection, messageLog, codec, _limits, metrics, _deliveryLogger));
+            connection.Attach(new ClientDelivery(connection, history, codec, _limits, metrics, _deliveryLogger));
             metrics.ConnectionAccepted();
             registry.Add(connection);
 

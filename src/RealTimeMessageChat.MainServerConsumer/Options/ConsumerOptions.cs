@@ -48,6 +48,14 @@ internal sealed class ConsumerOptions
     [Range(1, 10_000)]
     public int PersistBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Persist lag (newest seq in Redis minus newest in PostgreSQL) of one room over which a warning
+    /// is logged, once; the recovery is logged once when it is back to half of this. Default 10000.
+    /// </summary>
+    [ConfigurationKeyName("persist_lag_warn_messages")]
+    [Range(1, 100_000_000)]
+    public int PersistLagWarnMessages { get; set; } = 10_000;
+
     /// <summary>How often the persister polls the Redis log when no wake-up arrives, in milliseconds. Default 200.</summary>
     [ConfigurationKeyName("persist_interval_ms")]
     [Range(10, 60_000)]

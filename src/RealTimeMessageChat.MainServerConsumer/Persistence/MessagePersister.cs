@@ -10,12 +10,16 @@ namespace RealTimeMessageChat.MainServerConsumer.Persistence;
 /// <summary>
 /// Copies the Redis message log into PostgreSQL behind delivery, so broadcasting never waits on
 /// the database. One cursor per room, starting at the highest seq PostgreSQL holds; woken by the
-/// log's notifications and otherwise polling every <c>persist_interval_ms</c>.
+/// log's notifications and otherwise polling every <c>persist_interval_ms</c>. After each committed
+/// batch, and every few seconds for idle rooms (the age bound), Redis is trimmed behind the cursor:
+/// never past what PostgreSQL holds, so Redis and PostgreSQL together are one log (issue 7).
 /// </summary>
 /// <remarks>
 /// A failure backs off and retries the same range: the cursor only moves after a batch is stored,
-/// and the store ignores rows it already has, so every message lands exactly once. Running several
-/// consumers is safe for the same reason.
+/// and the store ignores rows it already has, so every message lands exactly once, also after a
+/// kill -9 anywhere (a batch is one statement: committed whole or not at all; a restart begins at
+/// PostgreSQL's highest seq, which Redis still holds because trimming follows the commit). Running
+/// several consumers is safe for the same reason.
 /// </remarks>
 internal sealed partial class MessagePersister(
     IMessageLog messageLog,
@@ -28,7 +32,12 @@ internal sealed partial class MessagePersister(
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    // A room that got nothing new is still trimmed this often, so the age bound applies to it too.
+    private static readonly TimeSpan IdleTrimInterval = TimeSpan.FromSeconds(5);
+
     private readonly Dictionary<string, long> _cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _trimmedAt = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _lagging = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -52,6 +61,7 @@ internal sealed partial class MessagePersister(
                 }
 
                 await PersistAllAsync(o.PersistBatchSize, stoppingToken);
+                await UpdateLagAsync(o.PersistLagWarnMessages, stoppingToken);
                 backoff = InitialBackoff;
                 await WaitForWakeAsync(interval, stoppingToken);
             }
@@ -65,6 +75,8 @@ internal sealed partial class MessagePersister(
                 LogPersistFailed(logger, backoff.TotalMilliseconds, ex);
                 try
                 {
+                    // PostgreSQL away: Redis keeps growing, and the lag says by how much.
+                    await TryUpdateLagAsync(o.PersistLagWarnMessages, stoppingToken);
                     await Task.Delay(backoff, timeProvider, stoppingToken);
                 }
                 catch (OperationCanceledException)
@@ -91,6 +103,7 @@ internal sealed partial class MessagePersister(
                 _cursors[room] = cursor;
             }
 
+            bool stored = false;
             while (true)
             {
                 IReadOnlyList<ChatMessage> batch = await messageLog.ReadAfterAsync(room, cursor, batchSize, cancellationToken);
@@ -110,16 +123,72 @@ internal sealed partial class MessagePersister(
                 metrics.Persisted.Add(inserted);
                 cursor = batch[^1].Seq;
                 _cursors[room] = cursor;
+                messageLog.RaiseSequenceFloor(room, cursor);
                 total += batch.Count;
                 LogPersisted(logger, batch.Count, inserted, room, cursor);
+
+                // Only now, with the batch committed, may what it covers leave Redis.
+                await TrimAsync(room, cursor, cancellationToken);
+                stored = true;
                 if (batch.Count < batchSize)
                 {
                     break;
                 }
             }
+
+            if (!stored && timeProvider.GetElapsedTime(_trimmedAt.GetValueOrDefault(room)) >= IdleTrimInterval)
+            {
+                await TrimAsync(room, cursor, cancellationToken);
+            }
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Sets each room's persist lag (newest seq in Redis minus the cursor, the newest in PostgreSQL)
+    /// and logs, once each, when it passes <paramref name="warnAt"/> and when it is back to half of it.
+    /// </summary>
+    internal async Task UpdateLagAsync(int warnAt, CancellationToken cancellationToken)
+    {
+        foreach (var (room, persisted) in _cursors)
+        {
+            long newest = await messageLog.GetLastSeqAsync(room, cancellationToken);
+            long lag = Math.Max(0, newest - persisted);
+            metrics.SetPersistLag(room, lag);
+            if (lag > warnAt && _lagging.Add(room))
+            {
+                LogLagOverBound(logger, room, lag, warnAt);
+            }
+            else if (lag <= warnAt / 2 && _lagging.Remove(room))
+            {
+                LogLagRecovered(logger, room, lag);
+            }
+        }
+    }
+
+    private async Task TryUpdateLagAsync(int warnAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await UpdateLagAsync(warnAt, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Redis is away too: the lag keeps its last value until it answers.
+            LogLagUnknown(logger, ex.Message);
+        }
+    }
+
+    private async Task TrimAsync(string room, long persistedSeq, CancellationToken cancellationToken)
+    {
+        long removed = await messageLog.TrimPersistedAsync(room, persistedSeq, cancellationToken);
+        _trimmedAt[room] = timeProvider.GetTimestamp();
+        if (removed > 0)
+        {
+            metrics.Trimmed.Add(removed);
+            LogTrimmed(logger, removed, room, persistedSeq);
+        }
     }
 
     private async Task WaitForWakeAsync(TimeSpan interval, CancellationToken stoppingToken)

@@ -9,13 +9,21 @@ using RealTimeMessageChat.RestApi.OpenApi;
 
 namespace RealTimeMessageChat.RestApi.Endpoints;
 
-/// <summary><c>GET /api/v1/messages?sub_id=&amp;after_seq=&amp;before_seq=&amp;limit=</c>: stored messages of a room, ascending by seq.</summary>
+/// <summary>
+/// <c>GET /api/v1/messages?sub_id=&amp;after_seq=&amp;before_seq=&amp;limit=</c>: messages of a room,
+/// ascending by seq, from Redis while it retains them and PostgreSQL beyond, with the cursors of
+/// the next page forward (<c>next_after_seq</c>) and backward (<c>next_before_seq</c>).
+/// </summary>
 internal static class MessageHistoryEndpoints
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 
-    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static IEndpointRouteBuilder MapMessageHistoryEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -66,7 +74,7 @@ internal static class MessageHistoryEndpoints
             return ApiProblems.DatabaseUnavailable();
         }
 
-        return TypedResults.Json(new HistoryPage(messages), SnakeCase);
+        return TypedResults.Json(HistoryPage.Of(messages), SnakeCase);
     }
 
     private static long? ParseOptional(string? text, string field, long minimum, Dictionary<string, string[]> errors)

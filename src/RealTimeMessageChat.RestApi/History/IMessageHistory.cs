@@ -1,6 +1,6 @@
 namespace RealTimeMessageChat.RestApi.History;
 
-/// <summary>Reads stored messages (the PostgreSQL <c>messages</c> table the consumer writes).</summary>
+/// <summary>Reads a room's messages (Redis while it retains them, PostgreSQL beyond).</summary>
 internal interface IMessageHistory
 {
     /// <summary>

@@ -244,6 +244,10 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                 }
 
                 break;
+            case ChatCommands.Recovery:
+                // The server could not find these any more: say so once, they will not come.
+                output.WriteStatus($"Messages {NumberProperty(root, "from_seq")} to {NumberProperty(root, "to_seq")} of room '{StringProperty(root, "sub_id")}' are lost: the server no longer has them.");
+                break;
             case ChatCommands.Connection:
                 // A late refusal (token revoked) arrives before the server closes the connection.
                 output.WriteStatus($"Server ended the session: {StringProperty(root, "error")}");
@@ -350,6 +354,9 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
             output.WriteStatus("Status not sent: the connection is busy or closing.");
         }
     }
+
+    private static string NumberProperty(JsonElement root, string name) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetRawText() : "?";
 
     private static string StringProperty(JsonElement root, string name) =>
         root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;

@@ -21,6 +21,9 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Every broadcast received, in arrival order.</summary>
     public List<Broadcast> Received { get; } = [];
 
+    /// <summary>Every <c>recovery</c> frame received, with the number of broadcasts received before it.</summary>
+    public List<(JsonObject Frame, int After)> Recoveries { get; } = [];
+
     public static async Task<ChatClient> ConnectAsync(int port, string userId, string token, CancellationToken cancellationToken, long? lastSeq = null, string? tlsCaPath = null)
     {
         TestFrameClient frames = await TestFrameClient.ConnectAsync("127.0.0.1", port, cancellationToken, tlsCaPath);
@@ -48,6 +51,10 @@ public sealed class ChatClient : IAsyncDisposable
             {
                 JsonNode message = frame["message"]!;
                 Received.Add(new Broadcast((long)message["seq"]!, (string)message["id"]!, (string)message["data"]!, Guid.Parse((string)message["message_id"]!), (string)message["sub_id"]!));
+            }
+            else if (command == "recovery")
+            {
+                Recoveries.Add((frame, Received.Count));
             }
             else if (command == "heartbeat:ping")
             {

@@ -44,6 +44,26 @@ internal sealed class FakeMessageLog : IMessageLog
         return message;
     }
 
+    public IReadOnlyList<ChatMessage> Messages(string room)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(room, out List<ChatMessage>? list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>Removes the room's messages up to <paramref name="seq"/>, as the persister's trim does; returns them.</summary>
+    public IReadOnlyList<ChatMessage> TrimUpTo(string room, long seq)
+    {
+        lock (_gate)
+        {
+            List<ChatMessage> list = _rooms[room];
+            List<ChatMessage> removed = [.. list.Where(m => m.Seq <= seq)];
+            list.RemoveAll(m => m.Seq <= seq);
+            return removed;
+        }
+    }
+
     public void Notify(string room)
     {
         Action<string>[] subscribers;
@@ -86,6 +106,17 @@ internal sealed class FakeMessageLog : IMessageLog
         }
     }
 
+    public Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<ChatMessage> result = _rooms.TryGetValue(room, out List<ChatMessage>? list)
+                ? [.. list.Where(m => m.Seq < beforeSeq).TakeLast(count)]
+                : [];
+            return Task.FromResult(result);
+        }
+    }
+
     public void RaiseSequenceFloor(string room, long seq)
     {
         // The MainServer only reads the log.
@@ -114,6 +145,8 @@ internal sealed class FakeMessageLog : IMessageLog
             return Task.FromResult<IReadOnlyList<string>>([.. _rooms.Keys]);
         }
     }
+
+    public Task<long> TrimPersistedAsync(string room, long persistedSeq, CancellationToken cancellationToken) => Task.FromResult(0L);
 
     public CancellationToken ConnectionRestored => CancellationToken.None;
 

@@ -3,7 +3,7 @@ using RealTimeMessageChat.MainServer.Delivery;
 
 namespace RealTimeMessageChat.MainServer.Tests.Support;
 
-/// <summary>An <see cref="IFrameTransport"/> that records each send's broadcast seqs; <see cref="Gate"/> holds sends.</summary>
+/// <summary>An <see cref="IFrameTransport"/> that records each send's broadcast seqs and recovery frames; <see cref="Gate"/> holds sends.</summary>
 internal sealed class RecordingTransport : IFrameTransport
 {
     private readonly Lock _gate = new();
@@ -11,6 +11,9 @@ internal sealed class RecordingTransport : IFrameTransport
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public List<List<long>> Sends { get; } = [];
+
+    /// <summary>Every <c>recovery</c> frame: its from_seq and to_seq, and the last broadcast seq sent before it.</summary>
+    public List<(long From, long To, long After)> Recoveries { get; } = [];
 
     public ManualResetEventSlim Gate { get; } = new(initialState: true);
 
@@ -24,7 +27,19 @@ internal sealed class RecordingTransport : IFrameTransport
         foreach (ArraySegment<byte> segment in segments)
         {
             using JsonDocument frame = JsonDocument.Parse(segment.AsMemory(4));
-            seqs.Add(frame.RootElement.GetProperty("message").GetProperty("seq").GetInt64());
+            JsonElement root = frame.RootElement;
+            if (root.GetProperty("command").GetString() == "recovery")
+            {
+                Assert.False(root.GetProperty("recovered").GetBoolean());
+                lock (_gate)
+                {
+                    Recoveries.Add((root.GetProperty("from_seq").GetInt64(), root.GetProperty("to_seq").GetInt64(), seqs.Count > 0 ? seqs[^1] : _lastSeq));
+                }
+
+                continue;
+            }
+
+            seqs.Add(root.GetProperty("message").GetProperty("seq").GetInt64());
         }
 
         lock (_gate)

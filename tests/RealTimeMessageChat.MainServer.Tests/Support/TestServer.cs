@@ -68,6 +68,7 @@ internal sealed class TestServer : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddMainServerCore(builder.Configuration);
         builder.Services.AddSingleton<IMessageLog>(log);
+        builder.Services.AddSingleton<IMessageArchive>(new FakeMessageArchive());
         builder.Services.AddSingleton<IPresenceStore>(presence);
         builder.Services.AddSingleton<IPresenceRepository>(presenceRows);
         var sessions = new InMemorySessionStore();

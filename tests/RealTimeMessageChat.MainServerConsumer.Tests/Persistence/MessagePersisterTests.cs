@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RealTimeMessageChat.MainServerConsumer.Observability;
 using RealTimeMessageChat.MainServerConsumer.Options;
@@ -18,13 +19,40 @@ public sealed class MessagePersisterTests : IDisposable
 
     public void Dispose() => _meters.Dispose();
 
-    private MessagePersister CreatePersister(int persistIntervalMs = 200) => new(
+    private MessagePersister CreatePersister(int persistIntervalMs = 200, ILogger<MessagePersister>? logger = null) => new(
         _log,
         _store,
         Microsoft.Extensions.Options.Options.Create(new ConsumerOptions { PersistBatchSize = 10, PersistIntervalMs = persistIntervalMs }),
         _metrics,
         TimeProvider.System,
-        NullLogger<MessagePersister>.Instance);
+        logger ?? NullLogger<MessagePersister>.Instance);
+
+    /// <summary>Counts log entries by event id.</summary>
+    private sealed class RecordingLogger : ILogger<MessagePersister>
+    {
+        private readonly List<int> _events = [];
+
+        public int Count(int eventId)
+        {
+            lock (_events)
+            {
+                return _events.Count(e => e == eventId);
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_events)
+            {
+                _events.Add(eventId.Id);
+            }
+        }
+    }
 
     private async Task AppendAsync(string room, int count, CancellationToken cancellationToken)
     {
@@ -106,6 +134,64 @@ public sealed class MessagePersisterTests : IDisposable
 
         Assert.Equal(4, read);
         Assert.Equal([7L, 8L, 9L, 10L], _store.Rows(string.Empty).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task PersistAllAsync_BatchStored_TrimsRedisBehindIt()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        _log.RetainedLength = 3;
+        await AppendAsync(string.Empty, 25, cts.Token);
+        MessagePersister persister = CreatePersister();
+
+        await persister.PersistAllAsync(10, cts.Token);
+
+        Assert.Equal([(string.Empty, 10L), (string.Empty, 20L), (string.Empty, 25L)], _log.TrimCalls);
+        Assert.Equal([23L, 24L, 25L], _log.Messages(string.Empty).Select(m => m.Seq));
+        Assert.Equal(25, _log.Floors[string.Empty]);
+    }
+
+    [Fact]
+    public async Task PersistAllAsync_SaveFails_TrimsNothingBeyondWhatWasStored()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        _log.RetainedLength = 1;
+        await AppendAsync(string.Empty, 15, cts.Token);
+        MessagePersister persister = CreatePersister();
+        await persister.PersistAllAsync(10, cts.Token);
+        await AppendAsync(string.Empty, 30, cts.Token);
+        _store.FailNextSaves = 1;
+
+        await Assert.ThrowsAsync<TimeoutException>(() => persister.PersistAllAsync(10, cts.Token));
+
+        Assert.All(_log.TrimCalls, call => Assert.True(call.PersistedSeq <= 15));
+        Assert.Equal(15, _log.Messages(string.Empty)[0].Seq);
+        Assert.Equal(31, _log.Messages(string.Empty).Count);
+    }
+
+    [Fact]
+    public async Task UpdateLagAsync_PastTheBoundThenCaughtUp_SetsTheGaugeAndLogsOnceEach()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var logger = new RecordingLogger();
+        MessagePersister persister = CreatePersister(logger: logger);
+        await AppendAsync(string.Empty, 5, cts.Token);
+        await persister.PersistAllAsync(10, cts.Token);
+        await AppendAsync(string.Empty, 30, cts.Token);
+        _store.FailNextSaves = 2;
+        await Assert.ThrowsAsync<TimeoutException>(() => persister.PersistAllAsync(10, cts.Token));
+
+        await persister.UpdateLagAsync(warnAt: 20, cts.Token);
+        long? during = _metrics.PersistLag(string.Empty);
+        await Assert.ThrowsAsync<TimeoutException>(() => persister.PersistAllAsync(10, cts.Token));
+        await persister.UpdateLagAsync(warnAt: 20, cts.Token);
+        await persister.PersistAllAsync(10, cts.Token);
+        await persister.UpdateLagAsync(warnAt: 20, cts.Token);
+
+        Assert.Equal(30, during);
+        Assert.Equal(0, _metrics.PersistLag(string.Empty));
+        Assert.Equal(1, logger.Count(3305));
+        Assert.Equal(1, logger.Count(3306));
     }
 
     [Fact]

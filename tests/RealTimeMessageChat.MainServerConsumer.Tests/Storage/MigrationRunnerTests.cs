@@ -47,7 +47,8 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
         await Runner().ApplyAsync(cts.Token);
 
         await using var connection = await _dataSource.OpenConnectionAsync(cts.Token);
-        Assert.Equal(["users", "messages"], await TablesAsync(connection));
+        Assert.Equal(["users", "chat_messages"], await TablesAsync(connection));
+        Assert.Equal(["messages"], await ViewsAsync(connection));
         var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_changelog WHERE type = 0 ORDER BY id")).ToList();
         Assert.Equal(ScriptVersions(), applied);
     }
@@ -64,7 +65,7 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
 
         await using var connection = await _dataSource.OpenConnectionAsync(cts.Token);
         Assert.Equal(ScriptVersions().Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_changelog WHERE type = 0"));
-        Assert.Equal(["users", "messages"], await TablesAsync(connection));
+        Assert.Equal(["users", "chat_messages"], await TablesAsync(connection));
     }
 
     [Fact]
@@ -113,9 +114,12 @@ public sealed class MigrationRunnerTests(TestServicesFixture services) : IAsyncL
     private static async Task<List<string>> TablesAsync(NpgsqlConnection connection) =>
         (await connection.QueryAsync<string>("""
             SELECT table_name FROM information_schema.tables
-            WHERE table_schema = 'public' AND table_name IN ('users', 'messages')
+            WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name IN ('users', 'chat_messages')
             ORDER BY table_name DESC
             """)).ToList();
+
+    private static async Task<List<string>> ViewsAsync(NpgsqlConnection connection) =>
+        (await connection.QueryAsync<string>("SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY table_name")).ToList();
 
     private static string ReadScript(string file)
     {

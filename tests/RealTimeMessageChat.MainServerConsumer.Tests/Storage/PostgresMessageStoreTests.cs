@@ -86,6 +86,36 @@ public sealed class PostgresMessageStoreTests(TestServicesFixture services) : IA
     }
 
     [Fact]
+    public async Task MessagesView_StoredMessage_ReadsAsTheOriginalColumns()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        var store = new PostgresMessageStore(_dataSource!);
+        ChatMessage message = Messages.Chat(_room, "as before", seq: 1) with { Priority = 3, MetadataJson = """{"k": "v"}""" };
+
+        await store.SaveBatchAsync([message], cts.Token);
+
+        await using var connection = await _dataSource!.OpenConnectionAsync(cts.Token);
+        var row = await connection.QuerySingleAsync<(Guid MessageId, string UserId, string SubId, string Command, string PublisherInfo, string? ServerName, string Content, string Status, DateTime CreatedAt, DateTime ProcessedAt)>(
+            """
+            SELECT message_id, user_id, sub_id, command, publisher_info::text, server_name, content, status, created_at, processed_at
+            FROM messages WHERE sub_id = @room
+            """,
+            new { room = _room });
+        Assert.Equal(message.MessageId, row.MessageId);
+        Assert.Equal("alice", row.UserId);
+        Assert.Equal(_room, row.SubId);
+        Assert.Equal("send_broadcast_message", row.Command);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse($$"""{"message_id": "{{message.MessageId}}", "priority": 3, "metadata": {"k": "v"}, "created_at": 1763780000}"""),
+            System.Text.Json.Nodes.JsonNode.Parse(row.PublisherInfo)), row.PublisherInfo);
+        Assert.Null(row.ServerName);
+        Assert.Equal("as before", row.Content);
+        Assert.Equal("processed", row.Status);
+        Assert.Equal(message.CreatedAt.UtcDateTime, row.CreatedAt.ToUniversalTime());
+        Assert.True(row.ProcessedAt.ToUniversalTime() >= row.CreatedAt.ToUniversalTime());
+    }
+
+    [Fact]
     public async Task GetPersistedSeqAsync_AfterSave_ReturnsHighestSeq()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

@@ -70,6 +70,9 @@ internal sealed class FakeMessageLog : IMessageLog
         return Task.FromResult<IReadOnlyList<ChatMessage>>(Messages(room).Where(m => m.Seq > afterSeq).Take(count).ToList());
     }
 
+    public Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ChatMessage>>([.. Messages(room).Where(m => m.Seq < beforeSeq).TakeLast(count)]);
+
     /// <summary>What <see cref="RaiseSequenceFloor"/> was told, per room (the highest).</summary>
     public Dictionary<string, long> Floors { get; } = [];
 
@@ -98,6 +101,27 @@ internal sealed class FakeMessageLog : IMessageLog
     public CancellationToken ConnectionRestored { get; set; }
 
     public Task SubscribeAsync(Action<string> onAppended, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The length bound <see cref="TrimPersistedAsync"/> applies (to persisted messages only, like the real one).</summary>
+    public int RetainedLength { get; set; } = int.MaxValue;
+
+    /// <summary>Every <see cref="TrimPersistedAsync"/> call: room and the persisted seq it was given.</summary>
+    public List<(string Room, long PersistedSeq)> TrimCalls { get; } = [];
+
+    public Task<long> TrimPersistedAsync(string room, long persistedSeq, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            TrimCalls.Add((room, persistedSeq));
+            if (!_rooms.TryGetValue(room, out var list) || list.Count == 0)
+            {
+                return Task.FromResult(0L);
+            }
+
+            long cut = Math.Min(persistedSeq, list[^1].Seq - RetainedLength);
+            return Task.FromResult((long)list.RemoveAll(m => m.Seq <= cut));
+        }
+    }
 
     /// <summary>Drops the oldest messages of a room, as stream trimming does.</summary>
     public void Trim(string room, int keep)

@@ -4,19 +4,19 @@ using RealTimeMessageChat.Contracts.Storage;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Postgres;
 
-/// <summary><see cref="IMessageStore"/> over the <c>messages</c> table (migration 0002).</summary>
+/// <summary><see cref="IMessageStore"/> over the <c>chat_messages</c> table (V2, renamed by V3, which made <c>messages</c> a view of it).</summary>
 public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessageStore
 {
     // MAX over the (room, seq) primary key is an index lookup, not a scan.
     private const string SelectPersistedSeq = """
-        SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room
+        SELECT COALESCE(MAX(seq), 0) FROM chat_messages WHERE room = @room
         """;
 
     // One statement for the whole batch (so one implicit transaction: all rows or none) with the
     // columns as arrays: a single round trip and one plan however large the batch. ON CONFLICT with
     // no target covers both the (room, seq) key and the (sender_id, message_id) idempotency key.
     private const string InsertBatch = """
-        INSERT INTO messages (room, seq, message_id, sender_id, command, content, priority, metadata, created_at)
+        INSERT INTO chat_messages (room, seq, message_id, sender_id, command, content, priority, metadata, created_at)
         SELECT room, seq, message_id, sender_id, command, content, priority, metadata::jsonb, created_at
         FROM unnest(@rooms::text[], @seqs::bigint[], @messageIds::uuid[], @senderIds::text[], @commands::text[],
                     @contents::text[], @priorities::smallint[], @metadata::text[], @createdAt::timestamptz[])
@@ -37,7 +37,7 @@ public sealed class PostgresMessageStore(NpgsqlDataSource dataSource) : IMessage
     {
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         IEnumerable<(string Room, long Seq)> rows = await connection.QueryAsync<(string Room, long Seq)>(
-            new CommandDefinition("SELECT room, max(seq) FROM messages GROUP BY room", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            new CommandDefinition("SELECT room, max(seq) FROM chat_messages GROUP BY room", cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Room, r => r.Seq, StringComparer.Ordinal);
     }
 

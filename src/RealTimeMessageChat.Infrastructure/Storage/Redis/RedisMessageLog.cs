@@ -21,6 +21,10 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
 {
     private static readonly RedisChannel NotifyChannel = RedisChannel.Literal(RedisKeys.NotifyChannel);
 
+    // Entries one trim call inspects for their age: bounds the script's time in Redis (which runs
+    // nothing else meanwhile); a backlog of old entries goes over several calls.
+    private const int AgeScanLimit = 1_000;
+
     // Per room, the highest seq known to have been assigned (appended here, or stored in PostgreSQL
     // and given at start): the floor every append carries, so a Redis that lost its data resumes after it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _floors = new(StringComparer.Ordinal);
@@ -123,6 +127,22 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         return StreamEntryParser.ParseRange(entries, room);
     }
 
+    public async Task<IReadOnlyList<ChatMessage>> ReadNewestAsync(string room, long beforeSeq, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (beforeSeq <= 1)
+        {
+            return [];
+        }
+
+        StreamEntry[] entries = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: "-", maxId: EntryId(beforeSeq - 1), count: count, messageOrder: Order.Descending),
+            cancellationToken).ConfigureAwait(false);
+        Array.Reverse(entries);
+        return StreamEntryParser.ParseRange(entries, room);
+    }
+
     public async Task<long> GetLastSeqAsync(string room, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
@@ -195,6 +215,26 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         });
     }
 
+    public async Task<long> TrimPersistedAsync(string room, long persistedSeq, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentOutOfRangeException.ThrowIfNegative(persistedSeq);
+        RedisOptions options = redis.Options;
+        RedisKey[] keys = [RedisKeys.Stream(room)];
+        RedisValue[] values =
+        [
+            persistedSeq,
+            options.StreamMaxLength,
+            options.StreamMaxAgeSeconds * 1000L,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            AgeScanLimit,
+        ];
+        RedisResult removed = await CallAsync(
+            database => database.ScriptEvaluateAsync(RedisMessageLogScripts.TrimPersisted, keys, values),
+            cancellationToken).ConfigureAwait(false);
+        return (long)removed;
+    }
+
     /// <summary>One read: the token is checked before it is sent and ends the wait for its reply.</summary>
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -225,7 +265,6 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         ];
         RedisValue[] values =
         [
-            options.StreamMaxLength,
             options.DedupeTtlSeconds,
             room,
             RedisKeys.NotifyChannel,

@@ -8,7 +8,7 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 internal static class RedisMessageLogScripts
 {
     /// <summary>
-    /// KEYS: dedupe, sequence, stream, rooms. ARGV: max length, dedupe TTL (s), room, notify channel,
+    /// KEYS: dedupe, sequence, stream, rooms. ARGV: dedupe TTL (s), room, notify channel,
     /// message_id, sender, sub_id, command, content, priority, metadata, created_at (unix ms), floor.
     /// Returns <c>{seq, duplicate}</c>.
     /// </summary>
@@ -18,6 +18,8 @@ internal static class RedisMessageLogScripts
     /// deleted the counter: otherwise XADD would refuse the smaller id forever) or from the floor,
     /// whichever is higher: the highest seq the caller knows was assigned (Redis lost its data, so
     /// the room would otherwise restart at 1 under seqs PostgreSQL already holds).
+    /// No MAXLEN here: a length trim at append would drop messages PostgreSQL may not have yet
+    /// (issue 7); the persister trims behind what it stored (<see cref="TrimPersisted"/>).
     /// </remarks>
     public const string Append = """
         local existing = redis.call('GET', KEYS[1])
@@ -25,7 +27,7 @@ internal static class RedisMessageLogScripts
             return {tonumber(existing), 1}
         end
         if redis.call('EXISTS', KEYS[2]) == 0 then
-            local floor = tonumber(ARGV[13]) or 0
+            local floor = tonumber(ARGV[12]) or 0
             local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
             if #last > 0 then
                 local newest = tonumber(string.match(last[1][1], '^(%d+)'))
@@ -38,13 +40,70 @@ internal static class RedisMessageLogScripts
             end
         end
         local seq = redis.call('INCR', KEYS[2])
-        redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], seq .. '-0',
-            'message_id', ARGV[5], 'seq', seq, 'sender', ARGV[6], 'sub_id', ARGV[7],
-            'command', ARGV[8], 'content', ARGV[9], 'priority', ARGV[10],
-            'metadata', ARGV[11], 'created_at', ARGV[12])
-        redis.call('SET', KEYS[1], seq, 'EX', ARGV[2])
-        redis.call('SADD', KEYS[4], ARGV[3])
-        redis.call('PUBLISH', ARGV[4], ARGV[3])
+        redis.call('XADD', KEYS[3], seq .. '-0',
+            'message_id', ARGV[4], 'seq', seq, 'sender', ARGV[5], 'sub_id', ARGV[6],
+            'command', ARGV[7], 'content', ARGV[8], 'priority', ARGV[9],
+            'metadata', ARGV[10], 'created_at', ARGV[11])
+        redis.call('SET', KEYS[1], seq, 'EX', ARGV[1])
+        redis.call('SADD', KEYS[4], ARGV[2])
+        redis.call('PUBLISH', ARGV[3], ARGV[2])
         return {seq, 0}
+        """;
+
+    /// <summary>
+    /// KEYS: stream. ARGV: persisted seq, max length, max age (ms, 0: none), now (unix ms), most
+    /// entries to inspect for age. Removes entries with seq &lt;= persisted that are over the length
+    /// bound or older than the age bound; returns how many it removed.
+    /// </summary>
+    /// <remarks>
+    /// Nothing above the persisted seq is ever removed, whatever the bounds: the stream grows while
+    /// PostgreSQL is away. A room's stream holds consecutive seqs (appends add the next one, trims
+    /// remove a prefix), so the length bound is "seq &lt;= newest - max length". Entry ids are seqs,
+    /// not times, so the age bound reads <c>created_at</c> from the oldest entries, a bounded number
+    /// per call (the next call goes on from where this one trimmed).
+    /// </remarks>
+    public const string TrimPersisted = """
+        local persisted = tonumber(ARGV[1])
+        local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+        if #first == 0 then
+            return 0
+        end
+        local oldest = tonumber(string.match(first[1][1], '^(%d+)'))
+        if oldest > persisted then
+            return 0
+        end
+        local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+        local newest = tonumber(string.match(last[1][1], '^(%d+)'))
+        local cut = newest - tonumber(ARGV[2])
+        local maxAge = tonumber(ARGV[3])
+        if maxAge > 0 and cut < persisted then
+            local from = math.max(cut + 1, oldest)
+            local to = math.min(persisted, from + tonumber(ARGV[5]) - 1)
+            local cutoff = tonumber(ARGV[4]) - maxAge
+            if from <= to then
+                local entries = redis.call('XRANGE', KEYS[1], from .. '-0', to .. '-0')
+                for _, entry in ipairs(entries) do
+                    local fields = entry[2]
+                    local created = nil
+                    for i = 1, #fields, 2 do
+                        if fields[i] == 'created_at' then
+                            created = tonumber(fields[i + 1])
+                            break
+                        end
+                    end
+                    if created == nil or created > cutoff then
+                        break
+                    end
+                    cut = tonumber(string.match(entry[1], '^(%d+)'))
+                end
+            end
+        end
+        if cut > persisted then
+            cut = persisted
+        end
+        if cut < oldest then
+            return 0
+        end
+        return redis.call('XTRIM', KEYS[1], 'MINID', (cut + 1) .. '-0')
         """;
 }

@@ -36,10 +36,21 @@ public sealed class RedisOptions
     [Range(1, 30 * 24 * 3600)]
     public int DedupeTtlSeconds { get; set; } = 86_400;
 
-    /// <summary>Messages kept per room stream (approximate trim); older ones are only in PostgreSQL. Default 100000.</summary>
+    /// <summary>
+    /// Messages kept per room stream once PostgreSQL holds them; older ones are only in PostgreSQL.
+    /// Never enforced over messages not yet persisted: while PostgreSQL is away the stream grows. Default 100000.
+    /// </summary>
     [ConfigurationKeyName("redis_stream_max_length")]
-    [Range(100, 100_000_000)]
+    [Range(1, 100_000_000)]
     public int StreamMaxLength { get; set; } = 100_000;
+
+    /// <summary>
+    /// Persisted messages older than this (by <c>created_at</c>) leave the stream even within
+    /// <see cref="StreamMaxLength"/>, in seconds; 0 keeps them up to the length. Default 0.
+    /// </summary>
+    [ConfigurationKeyName("redis_stream_max_age_sec")]
+    [Range(0, 365 * 24 * 3600)]
+    public int StreamMaxAgeSeconds { get; set; }
 
     /// <summary>TLS to Redis (the certificate checked against the system store and <see cref="SslCaPath"/>). Default false.</summary>
     [ConfigurationKeyName("redis_use_ssl")]
