@@ -65,6 +65,43 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public async Task Connect_NegativeLastSeq_RepliesConditionFalseNamingIt()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        await using TestServer server = await TestServer.StartAsync(cts.Token);
+        await using TestClient client = await TestClient.OpenAsync(server.EndPoint, cts.Token);
+
+        await client.SendConnectAsync("bob", server.IssueToken("bob"), cts.Token, lastSeq: -1);
+        List<JsonElement> frames = await client.ReadUntilClosedAsync(cts.Token);
+
+        JsonElement reply = Assert.Single(frames);
+        Assert.False(reply.GetProperty("condition").GetBoolean());
+        Assert.Equal("last_seq must be 0 or more", reply.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("\"abc\"", "last_seq")]
+    [InlineData("1.5", "last_seq")]
+    [InlineData("[1]", "token")]
+    public async Task Connect_FieldOfTheWrongType_ErrorNamesTheFieldNotTheSerializer(string value, string field)
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        await using TestServer server = await TestServer.StartAsync(cts.Token);
+        await using TestClient client = await TestClient.OpenAsync(server.EndPoint, cts.Token);
+        string token = field == "token" ? value : $"\"{server.IssueToken("bob")}\"";
+        string lastSeq = field == "last_seq" ? value : "0";
+
+        await client.SendPayloadAsync(System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"command\":\"connection\",\"id\":\"bob\",\"token\":{token},\"sub_id\":\"\",\"last_seq\":{lastSeq}}}"), cts.Token);
+        List<JsonElement> frames = await client.ReadUntilClosedAsync(cts.Token);
+
+        JsonElement reply = Assert.Single(frames);
+        Assert.Equal("error", reply.Command());
+        string message = reply.GetProperty("message").GetString()!;
+        Assert.Equal($"Invalid \"connection\" frame: field '{field}' has the wrong type or value", message);
+    }
+
+    [Fact]
     public async Task CommandBeforeConnect_RepliesErrorAndCloses()
     {
         using CancellationTokenSource cts = TestTimeout.Start();

@@ -126,6 +126,13 @@ internal sealed partial class CommandHandler(
             return RejectHandshake(connection, "missing id");
         }
 
+        // A last_seq beyond the newest is taken as the newest (live from there); a negative one is
+        // no position at all.
+        if (request.LastSeq is < 0)
+        {
+            return RejectHandshake(connection, "last_seq must be 0 or more");
+        }
+
         TokenCheck check = await tokens.ValidateAsync(request.Token);
         if (!check.IsValid)
         {

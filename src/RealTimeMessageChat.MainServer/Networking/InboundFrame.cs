@@ -25,10 +25,16 @@ internal readonly record struct InboundFrame(string Command, ConnectRequest? Con
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // InvalidOperationException: a string field escapes a lone surrogate ("\ud800").
-            throw new TcpFrameException($"Invalid \"{command}\" frame: {ex.Message}", ex);
+            // InvalidOperationException: a string field escapes a lone surrogate ("\ud800"). The
+            // serializer's own message names .NET types and byte positions: the client gets the field.
+            throw new TcpFrameException($"Invalid \"{command}\" frame: {Describe(ex)}", ex);
         }
     }
+
+    private static string Describe(Exception ex) =>
+        ex is JsonException { Path: { Length: > 2 } path } && path.StartsWith("$.", StringComparison.Ordinal)
+            ? $"field '{path[2..]}' has the wrong type or value"
+            : ex is InvalidOperationException ? "a string holds an invalid escape" : "not a valid JSON object for this command";
 
     /// <summary>
     /// A C++ toolkit frame (shared/legacy-toolkit/WIRE.md): a Connection frame is the handshake

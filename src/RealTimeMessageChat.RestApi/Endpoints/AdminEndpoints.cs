@@ -52,14 +52,15 @@ internal static class AdminEndpoints
     internal static async Task<Results<JsonHttpResult<AdminUsersResponse>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal user,
         [FromQuery] string? after,
-        [FromQuery] int? limit,
+        [FromQuery] string? limit,
         IUserRepository users,
         IModerationRepository moderation,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        int take = limit ?? DefaultLimit;
-        if (take is < 1 or > MaxLimit)
+        // Read as text, so "abc" is the same named field error as 0 or 501 (not a bare 400).
+        int take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
         {
             return ApiProblems.Validation("limit", $"must be 1..{MaxLimit}.");
         }
