@@ -1,3 +1,4 @@
+using RealTimeMessageChat.TestUtilities.Sessions;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;

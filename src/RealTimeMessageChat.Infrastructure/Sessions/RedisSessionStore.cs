@@ -132,16 +132,5 @@ internal sealed class RedisSessionStore(RedisConnectionProvider redis, TimeProvi
     private static DateTimeOffset FromMs(string? value) =>
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.MinValue;
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => redis.OpenUserStatusDatabaseAsync(cancellationToken);
 }

@@ -1,3 +1,4 @@
+using RealTimeMessageChat.TestUtilities.Sessions;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,7 @@
+using RealTimeMessageChat.TestUtilities.Sessions;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
-using RealTimeMessageChat.RestApi.Tests.Fakes;
 using RealTimeMessageChat.TestUtilities;
 using Xunit;
 

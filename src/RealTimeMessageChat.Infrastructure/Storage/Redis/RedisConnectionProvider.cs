@@ -57,6 +57,23 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
     public async Task<IDatabase> GetUserStatusDatabaseAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync(cancellationToken).ConfigureAwait(false)).GetDatabase(options.Value.UserStatusDatabase);
 
+    /// <summary>
+    /// <see cref="GetUserStatusDatabaseAsync"/> for the presence and session stores, whose callers
+    /// expect <see cref="MessageLogException"/>: a connection that cannot be made is translated.
+    /// </summary>
+    public async Task<IDatabase> OpenUserStatusDatabaseAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return await GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsRedis(ex))
+        {
+            throw RedisErrors.Translate(ex);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_multiplexer is { } multiplexer)

@@ -85,16 +85,5 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
         return new PresenceRecord(userId, values[0] == "1", status, seen);
     }
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => redis.OpenUserStatusDatabaseAsync(cancellationToken);
 }

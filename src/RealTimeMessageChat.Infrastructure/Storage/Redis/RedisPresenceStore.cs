@@ -289,18 +289,7 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         });
     }
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return await redis.GetUserStatusDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
-    }
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => redis.OpenUserStatusDatabaseAsync(cancellationToken);
 
     private async Task<ISubscriber> SubscriberAsync(CancellationToken cancellationToken)
     {

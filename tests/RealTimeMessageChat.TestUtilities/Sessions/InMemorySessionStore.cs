@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using RealTimeMessageChat.Infrastructure.Sessions;
 
-namespace RealTimeMessageChat.MainServer.Tests.Support;
+namespace RealTimeMessageChat.TestUtilities.Sessions;
 
 /// <summary>The Redis session store and moderation channel in memory; events are recorded and passed to subscribers at once.</summary>
-internal sealed class InMemorySessionStore : ISessionStore, IModerationEvents
+public sealed class InMemorySessionStore : ISessionStore, IModerationEvents
 {
     private readonly ConcurrentDictionary<string, LoginSession> _sessions = new(StringComparer.Ordinal);
     private readonly List<Action<ModerationEvent>> _subscribers = [];
