@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using RealTimeMessageChat.Infrastructure.Caching;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.TestUtilities;
 
@@ -62,15 +63,15 @@ public sealed class ValidatedTokenCacheTests
     [Fact]
     public void Cache_PastCapacity_StartsOverInsteadOfGrowing()
     {
-        var cache = new ValidatedTokenCache<string>(_clock, TimeSpan.Zero);
+        var cache = new ExpiringCache<string>(_clock, TimeSpan.Zero);
         DateTimeOffset expires = _clock.GetUtcNow().AddHours(1);
-        for (int i = 0; i < ValidatedTokenCache<string>.Capacity + 10; i++)
+        for (int i = 0; i < cache.Capacity + 10; i++)
         {
             cache.Add($"token-{i}", "user", expires);
         }
 
-        Assert.True(cache.Count <= ValidatedTokenCache<string>.Capacity);
-        Assert.True(cache.TryGet($"token-{ValidatedTokenCache<string>.Capacity + 9}", out _));
+        Assert.True(cache.Count <= cache.Capacity);
+        Assert.True(cache.TryGet($"token-{cache.Capacity + 9}", out _));
     }
 
     [Fact]

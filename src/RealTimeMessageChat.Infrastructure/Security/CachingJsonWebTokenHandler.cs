@@ -1,11 +1,12 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using RealTimeMessageChat.Infrastructure.Caching;
 
 namespace RealTimeMessageChat.Infrastructure.Security;
 
 /// <summary>
 /// The JwtBearer handler's token handler: the library's own validation, run once per token and then
-/// answered from <see cref="ValidatedTokenCache{T}"/> until the token expires. Every request of a
+/// answered from <see cref="ExpiringCache{T}"/> until the token expires. Every request of a
 /// logged-in user carries the same token, so a publish no longer pays for the signature and the
 /// claims parse each time. The cached result (and its claims identity) is shared between requests and
 /// is never changed by ours. Only results for the parameters it was created with are cached.
@@ -13,13 +14,13 @@ namespace RealTimeMessageChat.Infrastructure.Security;
 public sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
 {
     private readonly TokenValidationParameters _parameters;
-    private readonly ValidatedTokenCache<TokenValidationResult> _validated;
+    private readonly ExpiringCache<TokenValidationResult> _validated;
 
     public CachingJsonWebTokenHandler(TokenValidationParameters parameters, TimeProvider timeProvider, TimeSpan clockSkew)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = parameters;
-        _validated = new ValidatedTokenCache<TokenValidationResult>(timeProvider, clockSkew);
+        _validated = new ExpiringCache<TokenValidationResult>(timeProvider, clockSkew);
         MapInboundClaims = false;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using RealTimeMessageChat.Infrastructure.Caching;
 
 namespace RealTimeMessageChat.Infrastructure.Security;
 
@@ -19,7 +20,7 @@ public sealed class JwtTokenService
     private readonly SymmetricSecurityKey _key;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TimeProvider _timeProvider;
-    private readonly ValidatedTokenCache<TokenCheck> _validated;
+    private readonly ExpiringCache<TokenCheck> _validated;
 
     public JwtTokenService(IOptions<JwtOptions> options, TimeProvider? timeProvider = null)
     {
@@ -27,7 +28,7 @@ public sealed class JwtTokenService
         _options = options.Value;
         _key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.Secret));
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _validated = new ValidatedTokenCache<TokenCheck>(_timeProvider, ClockSkew);
+        _validated = new ExpiringCache<TokenCheck>(_timeProvider, ClockSkew);
         ValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = _options.Issuer,
@@ -78,7 +79,7 @@ public sealed class JwtTokenService
 
     /// <summary>
     /// Checks signature, issuer, audience and lifetime; a token found valid before is answered from
-    /// <see cref="ValidatedTokenCache{T}"/> until it expires. Never throws for a bad token.
+    /// <see cref="ExpiringCache{T}"/> until it expires. Never throws for a bad token.
     /// </summary>
     public async Task<TokenCheck> ValidateAsync(string? token)
     {

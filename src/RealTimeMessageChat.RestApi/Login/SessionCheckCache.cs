@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using RealTimeMessageChat.Infrastructure.Caching;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.RestApi.Options;
 
@@ -20,7 +20,7 @@ internal sealed class SessionCheckCache : IModerationEventHandler
     private readonly ISessionStore _sessions;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _ttl;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
+    private readonly ExpiringCache<bool> _live;
     private long _generation;
 
     public SessionCheckCache(ISessionStore sessions, TimeProvider timeProvider, IOptions<RestApiOptions> options)
@@ -28,6 +28,7 @@ internal sealed class SessionCheckCache : IModerationEventHandler
         _sessions = sessions;
         _timeProvider = timeProvider;
         _ttl = TimeSpan.FromSeconds(options.Value.SessionCheckCacheSeconds);
+        _live = new ExpiringCache<bool>(timeProvider, TimeSpan.Zero, Capacity);
     }
 
     /// <summary>Whether <paramref name="tokenId"/>'s session is live; store failures propagate as the store throws them.</summary>
@@ -38,26 +39,23 @@ internal sealed class SessionCheckCache : IModerationEventHandler
             return await _sessions.ExistsAsync(tokenId, cancellationToken).ConfigureAwait(false);
         }
 
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        if (_live.TryGetValue(tokenId, out DateTimeOffset until) && now < until)
+        if (_live.TryGet(tokenId, out _))
         {
             return true;
         }
+
+        DateTimeOffset now = _timeProvider.GetUtcNow();
 
         long generation = Interlocked.Read(ref _generation);
         bool exists = await _sessions.ExistsAsync(tokenId, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
-            _live.TryRemove(tokenId, out _);
+            _live.Remove(tokenId);
         }
         else if (Interlocked.Read(ref _generation) == generation)
         {
-            if (_live.Count >= Capacity)
-            {
-                _live.Clear();
-            }
-
-            _live[tokenId] = now + _ttl;
+            // The cache keeps an entry through its expiry instant; a session is believed for less than the TTL.
+            _live.Add(tokenId, true, now + _ttl - TimeSpan.FromTicks(1));
         }
 
         return exists;
@@ -69,7 +67,7 @@ internal sealed class SessionCheckCache : IModerationEventHandler
         switch (moderationEvent.Kind)
         {
             case ModerationEvent.SessionEnded when moderationEvent.TokenId is { } tokenId:
-                _live.TryRemove(tokenId, out _);
+                _live.Remove(tokenId);
                 break;
             case ModerationEvent.UserSessionsEnded:
                 _live.Clear();
