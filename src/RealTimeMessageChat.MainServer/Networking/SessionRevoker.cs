@@ -91,16 +91,20 @@ internal sealed partial class SessionRevoker(ISessionStore sessions, ILogger<Ses
             all = [.. _byUser.Values.SelectMany(s => s)];
         }
 
+        // Many connections share a token (one login, several clients): each session is asked once.
         int ended = 0;
-        foreach (ClientConnection connection in all)
+        foreach (IGrouping<string, ClientConnection> session in all.Where(c => c.TokenId is not null).GroupBy(c => c.TokenId!, StringComparer.Ordinal))
         {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                if (connection.TokenId is { } tokenId && !await sessions.ExistsAsync(tokenId, timeout.Token))
+                if (!await sessions.ExistsAsync(session.Key, timeout.Token))
                 {
-                    End(connection, "ended");
-                    ended++;
+                    foreach (ClientConnection connection in session)
+                    {
+                        End(connection, "ended");
+                        ended++;
+                    }
                 }
             }
             catch (Exception ex) when (ex is MessageLogException or OperationCanceledException)
