@@ -58,9 +58,7 @@ internal static class AdminEndpoints
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        // Read as text, so "abc" is the same named field error as 0 or 501 (not a bare 400).
-        int take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+        if (!PageLimit.TryParse(limit, DefaultLimit, MaxLimit, out int take))
         {
             return ApiProblems.Validation("limit", $"must be 1..{MaxLimit}.");
         }

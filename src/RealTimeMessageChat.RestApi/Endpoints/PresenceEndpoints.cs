@@ -1,11 +1,11 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Contracts;
 using RealTimeMessageChat.Contracts.Http;
 using RealTimeMessageChat.Contracts.Validation;
+using RealTimeMessageChat.RestApi.Validation;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.RestApi.OpenApi;
 using RealTimeMessageChat.RestApi.Options;
@@ -111,9 +111,7 @@ internal static partial class PresenceEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        int pageSize = DefaultLimit;
-        if (!string.IsNullOrEmpty(limit)
-            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1 || pageSize > MaxLimit))
+        if (!PageLimit.TryParse(limit, DefaultLimit, MaxLimit, out int pageSize))
         {
             errors["limit"] = [$"must be 1 to {MaxLimit}."];
         }
