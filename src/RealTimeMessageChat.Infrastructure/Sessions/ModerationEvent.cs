@@ -3,7 +3,8 @@ namespace RealTimeMessageChat.Infrastructure.Sessions;
 /// <summary>
 /// What one process tells the others on the Redis channel <c>moderation_events:{db}</c>
 /// (<c>db</c> = <c>redis_db_user_status_index</c>), as JSON
-/// <c>{"kind", "user_id", "token_id"?, "reason"}</c>.
+/// <c>{"kind", "user_id", "token_id"?, "room"?, "reason"}</c>.
+/// Room membership changes travel here too (<see cref="Rooms.RoomMemberEvents"/>).
 /// </summary>
 /// <param name="Kind"><see cref="SessionEnded"/>, <see cref="UserSessionsEnded"/> or <see cref="AccountChanged"/>.</param>
 /// <param name="UserId">The user concerned.</param>
@@ -19,6 +20,9 @@ public sealed record ModerationEvent(string Kind, string UserId, string? TokenId
 
     /// <summary>The user's flags changed (chat-ban, unban, admin): drop cached copies.</summary>
     public const string AccountChanged = "account";
+
+    /// <summary>The room of a <see cref="Rooms.RoomMemberEvents"/> kind; null for the others.</summary>
+    public string? Room { get; init; }
 
     /// <summary>Whether the user's ban flags may have changed, so cached copies must go.</summary>
     public bool ChangesAccount => Kind is UserSessionsEnded or AccountChanged;

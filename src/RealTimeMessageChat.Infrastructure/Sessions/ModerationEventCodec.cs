@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace RealTimeMessageChat.Infrastructure.Sessions;
 
-/// <summary>The pub/sub body of a <see cref="ModerationEvent"/>: <c>{"kind","user_id","token_id"?,"reason"}</c>.</summary>
+/// <summary>The pub/sub body of a <see cref="ModerationEvent"/>: <c>{"kind","user_id","token_id"?,"room"?,"reason"}</c>.</summary>
 internal static class ModerationEventCodec
 {
     public static byte[] Encode(ModerationEvent moderationEvent)
@@ -17,6 +17,11 @@ internal static class ModerationEventCodec
             if (moderationEvent.TokenId is not null)
             {
                 writer.WriteString("token_id", moderationEvent.TokenId);
+            }
+
+            if (moderationEvent.Room is not null)
+            {
+                writer.WriteString("room", moderationEvent.Room);
             }
 
             writer.WriteString("reason", moderationEvent.Reason);
@@ -36,8 +41,9 @@ internal static class ModerationEventCodec
             string? kind = root.TryGetProperty("kind", out JsonElement k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             string? user = root.TryGetProperty("user_id", out JsonElement u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
             string? token = root.TryGetProperty("token_id", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            string? room = root.TryGetProperty("room", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             string reason = root.TryGetProperty("reason", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "ended";
-            return kind is null || string.IsNullOrEmpty(user) ? null : new ModerationEvent(kind, user, token, reason);
+            return kind is null || string.IsNullOrEmpty(user) ? null : new ModerationEvent(kind, user, token, reason) { Room = room };
         }
         catch (JsonException)
         {
