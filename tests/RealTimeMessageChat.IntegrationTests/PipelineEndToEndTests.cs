@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using StackExchange.Redis;
+using RealTimeMessageChat.Contracts.Storage;
 
 namespace RealTimeMessageChat.IntegrationTests;
 
@@ -59,8 +60,8 @@ public sealed class PipelineEndToEndTests(TestServicesFixture services)
         }
 
         IDatabase redis = await system.RedisAsync();
-        Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync("send_global_message"));
-        Assert.Equal(Users * MessagesPerUser, (long)await redis.StringGetAsync("send_global_message:seq"));
+        Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync(RedisKeys.GlobalStream));
+        Assert.Equal(Users * MessagesPerUser, (long)await redis.StringGetAsync(RedisKeys.Sequence(string.Empty)));
 
         (uint ready, uint deadLettered) = await QueueCountsAsync(system, ct);
         Assert.Equal(0u, ready);
