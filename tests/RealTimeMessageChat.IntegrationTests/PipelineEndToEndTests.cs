@@ -8,17 +8,23 @@ namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class PipelineEndToEndTests(TestServicesFixture services)
+public class PipelineEndToEndTests(TestServicesFixture services)
 {
     private const int Users = 5;
     private const int MessagesPerUser = 40;
+
+    /// <summary>The Redis the system runs on: null for the services' single Redis; a derived class gives a cluster.</summary>
+    protected virtual RedisEndpoint? RedisCluster => null;
+
+    protected Task<ChatSystem> StartSystemAsync(CancellationToken ct, int mainServers = 1) =>
+        ChatSystem.StartAsync(services.Require(), ct, mainServers, redisCluster: RedisCluster);
 
     [Fact]
     public async Task Pipeline_200MessagesFrom5ConcurrentSenders_EveryClientGetsAllOnceInSeqOrder()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string[] users = [.. Enumerable.Range(0, Users).Select(i => $"user{i}_{system.Id}")];
         string password = "pw-" + Guid.NewGuid().ToString("N");
@@ -84,7 +90,7 @@ public sealed class PipelineEndToEndTests(TestServicesFixture services)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "dup_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);

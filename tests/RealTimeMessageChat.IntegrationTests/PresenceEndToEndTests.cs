@@ -227,7 +227,7 @@ public sealed class PresenceEndToEndTests(TestServicesFixture services)
         }
     }
 
-    private static async Task<IDatabase> StatusDatabaseAsync(ChatSystem system) => (await system.RedisAsync()).Multiplexer.GetDatabase(system.MessageDatabase + 1);
+    private static async Task<IDatabase> StatusDatabaseAsync(ChatSystem system) => (await system.RedisAsync()).Multiplexer.GetDatabase(system.StatusDatabase);
 
     private static async Task<bool?> RedisOnlineAsync(IDatabase status, string user)
     {
