@@ -121,6 +121,31 @@ public sealed class ClusterEndToEndTests(TestServicesFixture services) : Pipelin
         Assert.False((bool?)bobStatus["online"]);
     }
 
+    [Theory]
+    [InlineData("MainServerConsumer", "RTMC_REDIS_DB_USER_STATUS_INDEX")]
+    [InlineData("MainServer", "RTMC_REDIS_DB_GLOBAL_MESSAGE_INDEX")]
+    public async Task App_WithADatabaseOtherThan0OnTheCluster_RefusesToStartNamingTheKey(string app, string variable)
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
+        var ct = cts.Token;
+        await using ChatSystem system = await StartSystemAsync(ct, mainServers: 0);
+        AppProcess process = system.Launch(app, new()
+        {
+            [variable] = "1",
+            ["RTMC_HEALTH_PORT"] = $"{FreePort.Next()}",
+            ["RTMC_SERVER_PORT"] = $"{FreePort.Next()}",
+        });
+        while (!process.HasExited)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        string key = variable["RTMC_".Length..].ToLowerInvariant();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains($"cannot start: Configuration key '{key}': is 1, but the Redis at", process.Tail(), StringComparison.Ordinal);
+        Assert.Contains("is a Redis Cluster, which has only database 0", process.Tail(), StringComparison.Ordinal);
+    }
+
     private static async Task AddRoomAsync(ChatSystem system, string room, params string[] members)
     {
         await using NpgsqlConnection connection = system.OpenDatabase();
