@@ -155,7 +155,18 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
     {
         ArgumentNullException.ThrowIfNull(room);
         RedisValue value = await CallAsync(database => database.StringGetAsync(RedisKeys.Sequence(room)), cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? 0 : (long)value;
+        if (!value.IsNull)
+        {
+            return (long)value;
+        }
+
+        // No counter, but maybe entries: the counter was deleted, or renamed by an upgrade (the
+        // global room's was send_global_message:seq). The next append re-seeds it from the stream
+        // the same way; until then the newest entry is the answer.
+        StreamEntry[] last = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: "-", maxId: "+", count: 1, messageOrder: Order.Descending),
+            cancellationToken).ConfigureAwait(false);
+        return last.Length == 0 ? 0 : StreamEntryParser.SeqOf(last[0].Id);
     }
 
     public async Task<long?> GetFirstRetainedSeqAsync(string room, CancellationToken cancellationToken)
