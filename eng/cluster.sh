@@ -24,6 +24,10 @@ ensure_cluster_secret() {
 cluster_cli() { # PORT ARGS...
     local port=$1
     shift
+    # `services status` and `stop` read no secrets otherwise.
+    if [[ -z ${RTMC_REDIS_CLUSTER_PASSWORD:-} && -f $SECRETS_FILE ]]; then
+        RTMC_REDIS_CLUSTER_PASSWORD=$(sed -n 's/^RTMC_REDIS_CLUSTER_PASSWORD=//p' "$SECRETS_FILE")
+    fi
     REDISCLI_AUTH=$RTMC_REDIS_CLUSTER_PASSWORD timeout 10 redis-cli -h 127.0.0.1 -p "$port" "$@"
 }
 
