@@ -192,6 +192,7 @@ Usage: ./build.sh COMMAND [options]
   services start|stop|status|env|reset [--instance $(instance_names)]
                             our own Redis, RabbitMQ and PostgreSQL on 127.0.0.1, state in
                             .run/<instance>/, PostgreSQL's data in /var/tmp/rtmc-postgres-*;
+                            test and dev also get a three-master Redis Cluster (eng/cluster.sh);
                             \`eval "\$(./build.sh services env)"\` exports the RTMC_* variables
                             (reset deletes data and secrets)
   selfcheck                 only the mode-700 copy check that \`test\` runs

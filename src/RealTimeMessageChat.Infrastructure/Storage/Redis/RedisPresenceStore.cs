@@ -10,7 +10,7 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 /// Presence in the user-status database. Per user: hash <c>user_status:{user}</c> (<c>online</c>
 /// 1/0, <c>server</c>, <c>status</c>, <c>updated_at</c> (RFC 3339), <c>changed_ms</c>: the last
 /// online/offline change in Unix ms, which is PostgreSQL's <c>last_seen_at</c>)
-/// and set <c>user_sessions:{user}</c> of open session ids over every server, both with a TTL the
+/// and set <c>{user_status:&lt;user&gt;}:sessions</c> (<see cref="PresenceKeys.Sessions"/>) of open session ids over every server, both with a TTL the
 /// servers holding a session renew. Per server: a heartbeat key with a TTL and a hash of its open
 /// sessions, so a sweeper can close the sessions of a server that died. A user's set and hash
 /// share one hash slot (<see cref="PresenceKeys"/>) and each change of them is one Lua script,
