@@ -7,6 +7,7 @@
 #
 #   eng/common.sh    messages, process checks, loopback probes, .NET SDK check, package install
 #   eng/services.sh  the instance table (service ports), Redis, RabbitMQ, PostgreSQL
+#   eng/cluster.sh   the three-master Redis Cluster of the instances that have one (test, dev)
 #   eng/apps.sh      the app supervisor of `run`/`stop`; app ports read from config/*.json
 #   eng/tests.sh     build, dotnet test and its summary, the test lease, the mode-700 clone check
 #   eng/compose.sh   docker compose, and the validation of the compose file
@@ -20,6 +21,8 @@ cd "$ROOT"
 source "$ROOT/eng/common.sh"
 # shellcheck source=eng/services.sh
 source "$ROOT/eng/services.sh"
+# shellcheck source=eng/cluster.sh
+source "$ROOT/eng/cluster.sh"
 # shellcheck source=eng/tls.sh
 source "$ROOT/eng/tls.sh"
 # shellcheck source=eng/apps.sh
@@ -189,6 +192,7 @@ Usage: ./build.sh COMMAND [options]
   services start|stop|status|env|reset [--instance $(instance_names)]
                             our own Redis, RabbitMQ and PostgreSQL on 127.0.0.1, state in
                             .run/<instance>/, PostgreSQL's data in /var/tmp/rtmc-postgres-*;
+                            test and dev also get a three-master Redis Cluster (eng/cluster.sh);
                             \`eval "\$(./build.sh services env)"\` exports the RTMC_* variables
                             (reset deletes data and secrets)
   selfcheck                 only the mode-700 copy check that \`test\` runs

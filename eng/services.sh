@@ -9,14 +9,18 @@
 # fault-injection run kills and restarts (durable: an acknowledged write must survive); `tls` the
 # servers of the end-to-end test over TLS on every hop (always with TLS, eng/tls.sh). A throwaway
 # instance trades crash safety for speed (no Redis append-only file, PostgreSQL without fsync).
+# `cluster`: the first port of a three-master Redis Cluster (eng/cluster.sh) started beside the
+# single Redis, or - for none; `test` has one for the end-to-end tests on a cluster, `dev` is a
+# developer's own set with one, so work on the cluster never touches the test servers.
 readonly INSTANCES='
-instance   redis  amqp  rabbit-dist  epmd  postgres  data
-run        6390   5690  25690        4390  5440      durable
-test       6391   5691  25691        4391  5441      throwaway
-selfcheck  6392   5692  25692        4392  5442      throwaway
-bench      6393   5693  25693        4393  5443      throwaway
-chaos      6394   5694  25694        4394  5444      durable
-tls        6395   5695  25695        4395  5445      throwaway
+instance   redis  amqp  rabbit-dist  epmd  postgres  data       cluster
+run        6390   5690  25690        4390  5440      durable    -
+test       6391   5691  25691        4391  5441      throwaway  6410
+selfcheck  6392   5692  25692        4392  5442      throwaway  -
+bench      6393   5693  25693        4393  5443      throwaway  -
+chaos      6394   5694  25694        4394  5444      durable    -
+tls        6395   5695  25695        4395  5445      throwaway  -
+dev        6396   5696  25696        4396  5446      throwaway  6420
 '
 
 instance_names() { awk 'NF && $1 != "instance" { printf "%s%s", sep, $1; sep = "|" }' <<<"$INSTANCES"; }
@@ -25,8 +29,8 @@ print_instances() { awk 'NF { printf "  %s\n", $0 }' <<<"$INSTANCES"; }
 
 # Sets the ports and paths of one instance.
 select_instance() {
-    local name redis amqp dist epmd pg data found=0
-    while read -r name redis amqp dist epmd pg data; do
+    local name redis amqp dist epmd pg data cluster found=0
+    while read -r name redis amqp dist epmd pg data cluster; do
         if [[ $name == "$1" && $name != instance ]]; then
             found=1
             break
@@ -34,13 +38,14 @@ select_instance() {
     done <<<"$INSTANCES"
     ((found)) || die "unknown instance '$1' (use $(instance_names))"
     INSTANCE=$name
-    REDIS_PORT=$redis AMQP_PORT=$amqp DIST_PORT=$dist EPMD_PORT=$epmd PG_PORT=$pg
+    REDIS_PORT=$redis AMQP_PORT=$amqp DIST_PORT=$dist EPMD_PORT=$epmd PG_PORT=$pg CLUSTER_PORT=$cluster
     DURABLE=0
     [[ $data == durable ]] && DURABLE=1
     STATE_DIR=$ROOT/.run/$INSTANCE
     SECRETS_FILE=$STATE_DIR/secrets.env
     SERVICES_ENV=$STATE_DIR/services.env
     REDIS_DIR=$STATE_DIR/redis
+    REDIS_CLUSTER_DIR=$STATE_DIR/redis-cluster
     RABBIT_DIR=$STATE_DIR/rabbitmq
     RABBIT_NODENAME=rtmc_$INSTANCE@localhost
     select_pg_root
@@ -64,6 +69,7 @@ ensure_secrets() {
     fi
     # shellcheck source=/dev/null
     source "$SECRETS_FILE"
+    ensure_cluster_secret
 }
 
 # Data whose passwords are gone cannot be opened: RabbitMQ and PostgreSQL keep the first ones.
@@ -125,7 +131,7 @@ write_services_env() {
     local tls_setting
     while read -r tls_setting; do
         vars+=("$tls_setting")
-    done < <(tls_app_settings)
+    done < <(tls_app_settings; cluster_env_vars)
     local var
     (
         umask 077
@@ -481,7 +487,8 @@ lock_instance() {
 services_running() {
     pid_alive "$(read_pid "$REDIS_DIR/redis.pid")" redis-server &&
         pid_alive "$(read_pid "$RABBIT_DIR/rabbitmq-server.pid")" rabbitmq-server &&
-        pid_alive "$(read_pid "$PG_DIR/postgres.pid")" postgres
+        pid_alive "$(read_pid "$PG_DIR/postgres.pid")" postgres &&
+        cluster_running
 }
 
 services_start() {
@@ -495,13 +502,14 @@ services_start() {
     ((TLS)) && ensure_tls_files
     write_services_env
     record_tls_mode
-    if services_running && redis_ping && rabbit_ready "$AMQP_PORT" && pg_ready; then
+    if services_running && redis_ping && rabbit_ready "$AMQP_PORT" && pg_ready && { ! cluster_enabled || cluster_ready; }; then
         say "services ($INSTANCE) already running$( ((TLS)) && echo ', TLS on every listener')"
         return 0
     fi
-    say "starting services ($INSTANCE): redis :$REDIS_PORT, rabbitmq :$AMQP_PORT, postgres :$PG_PORT"
+    say "starting services ($INSTANCE): redis :$REDIS_PORT, rabbitmq :$AMQP_PORT, postgres :$PG_PORT$(cluster_enabled && echo ", redis cluster :$CLUSTER_PORT-$((CLUSTER_PORT + 2))")"
     launch_rabbitmq
     start_redis
+    start_redis_cluster
     start_postgres
     wait_rabbitmq
     say "services ($INSTANCE) ready in $(elapsed "$started") s$( ((TLS)) && echo ', TLS on every listener'); env: $SERVICES_ENV"
@@ -511,6 +519,7 @@ services_stop() {
     stop_postgres
     stop_rabbitmq
     stop_redis
+    stop_redis_cluster
 }
 
 # Stops the servers, then deletes the instance's state, secrets and PostgreSQL data.
@@ -546,5 +555,6 @@ services_status() {
     service_status redis "$REDIS_DIR/redis.pid" redis-server "127.0.0.1:$REDIS_PORT" redis_ping || rc=3
     service_status rabbitmq "$RABBIT_DIR/rabbitmq-server.pid" rabbitmq-server "127.0.0.1:$AMQP_PORT" rabbit_ready "$AMQP_PORT" || rc=3
     service_status postgres "$PG_DIR/postgres.pid" postgres "127.0.0.1:$PG_PORT" pg_ready || rc=3
+    cluster_status || rc=3
     return "$rc"
 }

@@ -2,22 +2,29 @@ using System.Net;
 using System.Text.Json.Nodes;
 using RabbitMQ.Client;
 using StackExchange.Redis;
+using RealTimeMessageChat.Contracts.Storage;
 
 namespace RealTimeMessageChat.IntegrationTests;
 
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class PipelineEndToEndTests(TestServicesFixture services)
+public class PipelineEndToEndTests(TestServicesFixture services)
 {
     private const int Users = 5;
     private const int MessagesPerUser = 40;
+
+    /// <summary>The Redis the system runs on: null for the services' single Redis; a derived class gives a cluster.</summary>
+    protected virtual RedisEndpoint? RedisCluster => null;
+
+    protected Task<ChatSystem> StartSystemAsync(CancellationToken ct, int mainServers = 1) =>
+        ChatSystem.StartAsync(services.Require(), ct, mainServers, redisCluster: RedisCluster);
 
     [Fact]
     public async Task Pipeline_200MessagesFrom5ConcurrentSenders_EveryClientGetsAllOnceInSeqOrder()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string[] users = [.. Enumerable.Range(0, Users).Select(i => $"user{i}_{system.Id}")];
         string password = "pw-" + Guid.NewGuid().ToString("N");
@@ -59,8 +66,8 @@ public sealed class PipelineEndToEndTests(TestServicesFixture services)
         }
 
         IDatabase redis = await system.RedisAsync();
-        Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync("send_global_message"));
-        Assert.Equal(Users * MessagesPerUser, (long)await redis.StringGetAsync("send_global_message:seq"));
+        Assert.Equal(Users * MessagesPerUser, await redis.StreamLengthAsync(RedisKeys.GlobalStream));
+        Assert.Equal(Users * MessagesPerUser, (long)await redis.StringGetAsync(RedisKeys.Sequence(string.Empty)));
 
         (uint ready, uint deadLettered) = await QueueCountsAsync(system, ct);
         Assert.Equal(0u, ready);
@@ -83,7 +90,7 @@ public sealed class PipelineEndToEndTests(TestServicesFixture services)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string user = "dup_" + system.Id;
         string token = await api.RegisterAndLoginAsync(user, "pw-" + Guid.NewGuid().ToString("N"), ct);

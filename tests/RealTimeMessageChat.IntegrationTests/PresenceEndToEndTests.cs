@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Npgsql;
 using StackExchange.Redis;
+using RealTimeMessageChat.Contracts.Storage;
 
 namespace RealTimeMessageChat.IntegrationTests;
 
@@ -45,9 +46,9 @@ public sealed class PresenceEndToEndTests(TestServicesFixture services)
         TimeSpan? ttl = await status.KeyTimeToLiveAsync($"user_status:{user}");
         DateTime onlineSeen = Postgres(system, user).LastSeen!.Value;
         ChatClient second = await ChatClient.ConnectAsync(port, user, token, ct);
-        await WaitForAsync(system, "two sessions", async () => await status.SetLengthAsync($"user_sessions:{user}") == 2, ct);
+        await WaitForAsync(system, "two sessions", async () => await status.SetLengthAsync(PresenceKeys.Sessions(user)) == 2, ct);
         await first.DisposeAsync();
-        await WaitForAsync(system, "one session left", async () => await status.SetLengthAsync($"user_sessions:{user}") == 1, ct);
+        await WaitForAsync(system, "one session left", async () => await status.SetLengthAsync(PresenceKeys.Sessions(user)) == 1, ct);
         bool? onlineWithOneLeft = await RedisOnlineAsync(status, user);
         bool postgresWithOneLeft = Postgres(system, user).Online;
         await second.DisposeAsync();
@@ -126,7 +127,7 @@ public sealed class PresenceEndToEndTests(TestServicesFixture services)
         await using ChatClient c3 = await ChatClient.ConnectAsync(a.TcpPort, onBoth, onBothToken, ct);
         await using ChatClient c4 = await ChatClient.ConnectAsync(b.TcpPort, onBoth, onBothToken, ct);
         Task answering = Task.WhenAll(c2.ReceiveUntilClosedAsync(ct), c4.ReceiveUntilClosedAsync(ct));
-        await WaitForAsync(system, "all online", async () => await RedisOnlineAsync(status, onA) == true && Postgres(system, onA).Online && await status.SetLengthAsync($"user_sessions:{onBoth}") == 2, ct);
+        await WaitForAsync(system, "all online", async () => await RedisOnlineAsync(status, onA) == true && Postgres(system, onA).Online && await status.SetLengthAsync(PresenceKeys.Sessions(onBoth)) == 2, ct);
         long serversBefore = await status.SetLengthAsync("presence:servers");
 
         await a.Process.KillAsync();
@@ -135,7 +136,7 @@ public sealed class PresenceEndToEndTests(TestServicesFixture services)
         Assert.Equal(2, serversBefore);
         Assert.True(await RedisOnlineAsync(status, onB));
         Assert.True(await RedisOnlineAsync(status, onBoth));
-        Assert.Equal(1, await status.SetLengthAsync($"user_sessions:{onBoth}"));
+        Assert.Equal(1, await status.SetLengthAsync(PresenceKeys.Sessions(onBoth)));
         await WaitForAsync(system, "the users of the live server online in PostgreSQL", () => Task.FromResult(Postgres(system, onB).Online && Postgres(system, onBoth).Online), ct);
         Assert.Equal(1, await status.SetLengthAsync("presence:servers"));
         Assert.False(answering.IsCompleted, "clients of the live server stay connected");
@@ -226,7 +227,7 @@ public sealed class PresenceEndToEndTests(TestServicesFixture services)
         }
     }
 
-    private static async Task<IDatabase> StatusDatabaseAsync(ChatSystem system) => (await system.RedisAsync()).Multiplexer.GetDatabase(system.MessageDatabase + 1);
+    private static async Task<IDatabase> StatusDatabaseAsync(ChatSystem system) => (await system.RedisAsync()).Multiplexer.GetDatabase(system.StatusDatabase);
 
     private static async Task<bool?> RedisOnlineAsync(IDatabase status, string user)
     {

@@ -35,7 +35,7 @@ public sealed class SessionsEndToEndTests(TestServicesFixture services)
         // The session is in Redis with the token's lifetime (jwt_expiry_minutes, 60 by default).
         JsonArray sessions = (await GetJsonAsync(api, kept, "/api/v1/auth/sessions", ct))["sessions"]!.AsArray();
         Assert.Equal(2, sessions.Count);
-        IDatabase redis = (await system.RedisAsync()).Multiplexer.GetDatabase(system.MessageDatabase + 1);
+        IDatabase redis = (await system.RedisAsync()).Multiplexer.GetDatabase(system.StatusDatabase);
         foreach (JsonNode? session in sessions)
         {
             TimeSpan? ttl = await redis.KeyTimeToLiveAsync("auth_session:" + (string)session!["session_id"]!);

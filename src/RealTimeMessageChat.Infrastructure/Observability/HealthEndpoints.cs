@@ -57,17 +57,9 @@ public static class HealthEndpoints
         return services.AddHealthChecks();
     }
 
-    /// <summary>
-    /// PING on the process's one multiplexer. The check library asks for it synchronously; by the
-    /// first probe our own services have normally created it already, so the factory only blocks
-    /// (for at most the connect timeout) when a probe is the first to need Redis.
-    /// </summary>
+    /// <summary>PING to every Redis master on the process's one multiplexer (<see cref="RedisReadinessCheck"/>).</summary>
     public static IHealthChecksBuilder AddRedisReadiness(this IHealthChecksBuilder builder) =>
-        builder.AddRedis(
-            services => services.GetRequiredService<RedisConnectionProvider>().GetAsync().GetAwaiter().GetResult(),
-            name: "redis",
-            tags: [ReadyTag],
-            timeout: ProbeTimeout);
+        builder.AddCheck<RedisReadinessCheck>("redis", tags: [ReadyTag], timeout: ProbeTimeout);
 
     /// <summary>Opens and closes a channel on the process's one RabbitMQ connection (opening it if needed).</summary>
     public static IHealthChecksBuilder AddRabbitMqReadiness(this IHealthChecksBuilder builder) =>

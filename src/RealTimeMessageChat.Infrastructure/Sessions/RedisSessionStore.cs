@@ -13,36 +13,34 @@ namespace RealTimeMessageChat.Infrastructure.Sessions;
 /// </summary>
 internal sealed class RedisSessionStore(RedisConnectionProvider redis, TimeProvider? timeProvider = null) : ISessionStore
 {
-    // KEYS: session hash, user zset. ARGV: user, created ms, expires ms, client, token id, now ms.
+    // The session hash is found by token id alone and the user's set by user id, so on a Redis
+    // Cluster they live in different slots: no script touches both. Each script below has one key;
+    // the hash is the truth (a session exists while its hash does), the set only lists candidates
+    // that ListAsync checks against their hashes, so a set member left behind is harmless.
+
+    // KEYS: session hash. ARGV: user, created ms, expires ms, client.
     private const string CreateScript = """
         redis.call('HSET', KEYS[1], 'user', ARGV[1], 'created_ms', ARGV[2], 'expires_ms', ARGV[3], 'client', ARGV[4])
         redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
-        local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-        redis.call('PEXPIREAT', KEYS[2], newest[2])
         return 1
         """;
 
-    // KEYS: session hash, user zset. ARGV: user, token id, channel, event.
+    // KEYS: user zset. ARGV: token id, expires ms, now ms.
+    private const string ListScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+        redis.call('PEXPIREAT', KEYS[1], newest[2])
+        return 1
+        """;
+
+    // KEYS: session hash. ARGV: user, channel, event. Deleting and announcing stay one step, so no
+    // server can see the session gone and miss the announcement.
     private const string EndScript = """
         if redis.call('HGET', KEYS[1], 'user') ~= ARGV[1] then return 0 end
         redis.call('DEL', KEYS[1])
-        redis.call('ZREM', KEYS[2], ARGV[2])
-        redis.call('PUBLISH', ARGV[3], ARGV[4])
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
         return 1
-        """;
-
-    // KEYS: user zset. ARGV: channel, event, session key prefix.
-    private const string EndAllScript = """
-        local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-        local ended = 0
-        for _, id in ipairs(ids) do
-          ended = ended + redis.call('DEL', ARGV[3] .. id)
-        end
-        redis.call('DEL', KEYS[1])
-        redis.call('PUBLISH', ARGV[1], ARGV[2])
-        return ended
         """;
 
     private const string SessionPrefix = "auth_session:";
@@ -58,11 +56,17 @@ internal sealed class RedisSessionStore(RedisConnectionProvider redis, TimeProvi
     {
         ArgumentNullException.ThrowIfNull(session);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        long expires = session.ExpiresAt.ToUnixTimeMilliseconds();
+
+        // The hash first: a listed id whose hash is missing is skipped, a hash never needs the list.
         await RedisErrors.AwaitAsync(
             database.ScriptEvaluateAsync(
                 CreateScript,
-                [SessionKey(session.TokenId), UserSessionsKey(session.UserId)],
-                [session.UserId, session.CreatedAt.ToUnixTimeMilliseconds(), session.ExpiresAt.ToUnixTimeMilliseconds(), session.Client, session.TokenId, NowMs()]),
+                [SessionKey(session.TokenId)],
+                [session.UserId, session.CreatedAt.ToUnixTimeMilliseconds(), expires, session.Client]),
+            cancellationToken).ConfigureAwait(false);
+        await RedisErrors.AwaitAsync(
+            database.ScriptEvaluateAsync(ListScript, [UserSessionsKey(session.UserId)], [session.TokenId, expires, NowMs()]),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -111,8 +115,13 @@ internal sealed class RedisSessionStore(RedisConnectionProvider redis, TimeProvi
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         byte[] body = ModerationEventCodec.Encode(new ModerationEvent(ModerationEvent.SessionEnded, userId, tokenId, reason));
         RedisResult ended = await RedisErrors.AwaitAsync(
-            database.ScriptEvaluateAsync(EndScript, [SessionKey(tokenId), UserSessionsKey(userId)], [userId, tokenId, Channel(redis.Options.UserStatusDatabase), body]),
+            database.ScriptEvaluateAsync(EndScript, [SessionKey(tokenId)], [userId, Channel(redis.Options.UserStatusDatabase), body]),
             cancellationToken).ConfigureAwait(false);
+        if ((long)ended == 1)
+        {
+            await RedisErrors.AwaitAsync(database.SortedSetRemoveAsync(UserSessionsKey(userId), tokenId), cancellationToken).ConfigureAwait(false);
+        }
+
         return (long)ended == 1;
     }
 
@@ -120,11 +129,23 @@ internal sealed class RedisSessionStore(RedisConnectionProvider redis, TimeProvi
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         IDatabase database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        RedisKey list = UserSessionsKey(userId);
+        RedisValue[] ids = await RedisErrors.AwaitAsync(database.SortedSetRangeByRankAsync(list), cancellationToken).ConfigureAwait(false);
+
+        // One DEL per session (each hash is in a slot of its own), then the announcement: a server
+        // that sees a session gone before the event arrives drops it anyway; one that gets the event
+        // finds every listed session gone. Only the ids read are removed from the list, so a login
+        // made meanwhile stays listed.
+        Task<bool>[] deletes = [.. ids.Select(id => database.KeyDeleteAsync(SessionKey(id!)))];
+        await RedisErrors.AwaitAsync(Task.WhenAll(deletes), cancellationToken).ConfigureAwait(false);
         byte[] body = ModerationEventCodec.Encode(new ModerationEvent(ModerationEvent.UserSessionsEnded, userId, null, reason));
-        RedisResult ended = await RedisErrors.AwaitAsync(
-            database.ScriptEvaluateAsync(EndAllScript, [UserSessionsKey(userId)], [Channel(redis.Options.UserStatusDatabase), body, SessionPrefix]),
+        ISubscriber subscriber = (await redis.GetAsync(cancellationToken).ConfigureAwait(false)).GetSubscriber();
+        await RedisErrors.AwaitAsync(
+            Task.WhenAll(
+                subscriber.PublishAsync(RedisChannel.Literal(Channel(redis.Options.UserStatusDatabase)), body),
+                ids.Length == 0 ? Task.CompletedTask : database.SortedSetRemoveAsync(list, ids)),
             cancellationToken).ConfigureAwait(false);
-        return (int)(long)ended;
+        return deletes.Count(d => d.Result);
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -10,7 +10,9 @@ namespace RealTimeMessageChat.IntegrationTests.Harness;
 /// <summary>
 /// The whole system as real processes on free ports, pointed at the <see cref="ITestServices"/> and
 /// isolated from other systems on the same servers: its own Redis databases, RabbitMQ queue,
-/// PostgreSQL database and JWT secret.
+/// PostgreSQL database and JWT secret. On a Redis Cluster (<see cref="ClusterRedis"/>), which has only
+/// database 0, the isolation is in time instead: every master is flushed when a system starts, and
+/// the end-to-end tests run one at a time (<see cref="EndToEndCollection"/>).
 /// </summary>
 public sealed class ChatSystem : IAsyncDisposable
 {
@@ -19,11 +21,14 @@ public sealed class ChatSystem : IAsyncDisposable
     private readonly Dictionary<string, string> _common;
     private readonly List<AppProcess> _processes = [];
 
-    private ChatSystem(ITestServices services, string id, int messageDb, int statusDb, string database, string queue)
+    private ChatSystem(ITestServices services, RedisEndpoint? cluster, string id, int messageDb, int statusDb, string database, string queue)
     {
         Services = services;
+        Cluster = cluster;
+        Redis = cluster ?? services.Redis;
         Id = id;
         MessageDatabase = messageDb;
+        StatusDatabase = statusDb;
         Database = database;
         Queue = queue;
         LogDirectory = Path.Combine(Path.GetTempPath(), "rtmc-e2e", id);
@@ -33,9 +38,9 @@ public sealed class ChatSystem : IAsyncDisposable
             ["RTMC_LOG_ROOT_PATH"] = LogDirectory,
             ["RTMC_LOG_TO_CONSOLE"] = "true",
             ["RTMC_JWT_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
-            ["RTMC_REDIS_HOST"] = services.Redis.Host,
-            ["RTMC_REDIS_PORT"] = services.Redis.Port.ToString(CultureInfo.InvariantCulture),
-            ["RTMC_REDIS_PASSWORD"] = services.Redis.Password,
+            ["RTMC_REDIS_HOST"] = Redis.Host,
+            ["RTMC_REDIS_PORT"] = Redis.Port.ToString(CultureInfo.InvariantCulture),
+            ["RTMC_REDIS_PASSWORD"] = Redis.Password,
             ["RTMC_RABBITMQ_HOST"] = services.RabbitMq.Host,
             ["RTMC_RABBITMQ_PORT"] = services.RabbitMq.Port.ToString(CultureInfo.InvariantCulture),
             ["RTMC_RABBITMQ_USER"] = services.RabbitMq.User,
@@ -56,9 +61,18 @@ public sealed class ChatSystem : IAsyncDisposable
 
     public ITestServices Services { get; }
 
+    /// <summary>The Redis Cluster this system runs on, or null for the services' single Redis.</summary>
+    public RedisEndpoint? Cluster { get; }
+
+    /// <summary>The Redis the apps use: one node of <see cref="Cluster"/>, or the single Redis.</summary>
+    public RedisEndpoint Redis { get; }
+
     public string Id { get; }
 
     public int MessageDatabase { get; }
+
+    /// <summary>The user-status database (presence, sessions); 0 on a cluster, like <see cref="MessageDatabase"/>.</summary>
+    public int StatusDatabase { get; }
 
     public string Database { get; }
 
@@ -88,13 +102,17 @@ public sealed class ChatSystem : IAsyncDisposable
     /// <param name="cancellationToken">Ends the wait for the processes to be ready.</param>
     /// <param name="mainServers">How many MainServers (0: the caller starts its own).</param>
     /// <param name="environment">Settings for every process, over the defaults above.</param>
-    public static async Task<ChatSystem> StartAsync(ITestServices services, CancellationToken cancellationToken, int mainServers = 1, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="redisCluster">A Redis Cluster to use instead of the services' Redis (<see cref="ClusterRedis.Require"/>).</param>
+    public static async Task<ChatSystem> StartAsync(ITestServices services, CancellationToken cancellationToken, int mainServers = 1, IReadOnlyDictionary<string, string>? environment = null, RedisEndpoint? redisCluster = null)
     {
         string id = Guid.NewGuid().ToString("N")[..10];
 
         // Databases 2..15 in pairs (messages, status); 0 and 1 stay for ./build.sh run and unit tests.
+        // A cluster has database 0 only.
         int pair = Interlocked.Increment(ref s_nextDatabasePair) % 7;
-        var system = new ChatSystem(services, id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id);
+        var system = redisCluster is null
+            ? new ChatSystem(services, null, id, 2 + (pair * 2), 3 + (pair * 2), "e2e_" + id, "e2e_queue_" + id)
+            : new ChatSystem(services, redisCluster, id, 0, 0, "e2e_" + id, "e2e_queue_" + id);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             system._common[key] = value;
@@ -253,9 +271,19 @@ public sealed class ChatSystem : IAsyncDisposable
     {
         using (ConnectionMultiplexer redis = await ConnectRedisAsync())
         {
-            IServer server = redis.GetServer(Services.Redis.Host, Services.Redis.Port);
-            await server.FlushDatabaseAsync(MessageDatabase);
-            await server.FlushDatabaseAsync(MessageDatabase + 1);
+            if (Cluster is null)
+            {
+                IServer server = redis.GetServer(Redis.Host, Redis.Port);
+                await server.FlushDatabaseAsync(MessageDatabase);
+                await server.FlushDatabaseAsync(StatusDatabase);
+            }
+            else
+            {
+                IServer[] masters = [.. redis.GetServers().Where(s => s.IsConnected && !s.IsReplica)];
+                Assert.True(masters.Length >= 3, $"the Redis Cluster at {Redis.Host}:{Redis.Port} shows {masters.Length} connected masters, not 3");
+                Assert.All(masters, m => Assert.Equal(ServerType.Cluster, m.ServerType));
+                await Task.WhenAll(masters.Select(m => m.FlushDatabaseAsync(0)));
+            }
         }
 
         await using var admin = new NpgsqlConnection(PostgresConnectionString(Services.Postgres.Database));
@@ -268,14 +296,14 @@ public sealed class ChatSystem : IAsyncDisposable
     {
         var options = new ConfigurationOptions
         {
-            EndPoints = { { Services.Redis.Host, Services.Redis.Port } },
-            Password = Services.Redis.Password,
+            EndPoints = { { Redis.Host, Redis.Port } },
+            Password = Redis.Password,
             AllowAdmin = true,
         };
         if (TlsCaPath is not null)
         {
             options.Ssl = true;
-            options.SslHost = Services.Redis.Host;
+            options.SslHost = Redis.Host;
             options.CertificateValidation += TlsTrust.Callback(TlsCaPath);
         }
 

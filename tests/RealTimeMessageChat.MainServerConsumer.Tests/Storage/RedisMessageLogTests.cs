@@ -178,6 +178,19 @@ public sealed class RedisMessageLogTests(TestServicesFixture services) : IAsyncL
     }
 
     [Fact]
+    public async Task GetLastSeqAsync_SequenceKeyMissing_AnswersTheNewestEntry()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        await Log.AppendBatchAsync([Messages.Chat(_room, "a"), Messages.Chat(_room, "b")], cts.Token);
+        var database = await _provider!.GetMessageDatabaseAsync();
+
+        // As after the upgrade that renamed the sequence keys, before the room's next append.
+        await database.KeyDeleteAsync(RedisKeys.Sequence(_room));
+
+        Assert.Equal(2, await Log.GetLastSeqAsync(_room, cts.Token));
+    }
+
+    [Fact]
     public async Task AppendAsync_RedisLostTheRoom_ContinuesAfterTheHighestSeqThisProcessAssigned()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);

@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Security;
 
 namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
@@ -12,11 +15,20 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 /// with a factory) takes the multiplexer from here rather than opening a connection of its own.
 /// Only Infrastructure sees Redis types.
 /// </summary>
+/// <remarks>
+/// <c>redis_host</c>/<c>redis_port</c> may name any node of a Redis Cluster: the multiplexer
+/// discovers the others and routes each command to the master of its key's slot. A cluster has
+/// only database 0, so once a connected server says it is one, any other database in the
+/// configuration makes every call throw <see cref="RtmcConfigurationException"/> naming the key
+/// (<see cref="RedisTopologyCheck"/> does this at start, so the process does not start).
+/// </remarks>
 public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> options, ILogger<RedisConnectionProvider> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
     private CancellationTokenSource _restored = new();
+    private volatile bool _topologyChecked;
+    private volatile string? _misconfiguration;
 
     public RedisOptions Options => options.Value;
 
@@ -28,7 +40,7 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
     {
         if (Volatile.Read(ref _multiplexer) is { } existing)
         {
-            return existing;
+            return Checked(existing);
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -43,7 +55,7 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
                 LogConnected(logger, options.Value.Host, options.Value.Port, multiplexer.IsConnected);
             }
 
-            return _multiplexer;
+            return Checked(_multiplexer);
         }
         finally
         {
@@ -71,6 +83,58 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
         catch (Exception ex) when (RedisErrors.IsRedis(ex))
         {
             throw RedisErrors.Translate(ex);
+        }
+    }
+
+    /// <summary>
+    /// The message naming the configuration key that a Redis Cluster cannot serve (a database
+    /// other than 0), or null when the options fit it.
+    /// </summary>
+    internal static string? ClusterDatabaseProblem(RedisOptions o)
+    {
+        foreach ((string key, int database) in new[] { ("redis_db_global_message_index", o.GlobalMessageDatabase), ("redis_db_user_status_index", o.UserStatusDatabase) })
+        {
+            if (database != 0)
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Configuration key '{key}': is {database}, but the Redis at {o.Host}:{o.Port} is a Redis Cluster, which has only database 0; set '{key}' to 0.");
+            }
+        }
+
+        return null;
+    }
+
+    private IConnectionMultiplexer Checked(IConnectionMultiplexer multiplexer)
+    {
+        if (!_topologyChecked)
+        {
+            CheckTopology(multiplexer);
+        }
+
+        return _misconfiguration is { } problem ? throw new RtmcConfigurationException(problem) : multiplexer;
+    }
+
+    // The first connected server tells whether this is a cluster (every node of one says so).
+    // Until one is connected nothing is decided, and the check runs again on the next call.
+    private void CheckTopology(IConnectionMultiplexer multiplexer)
+    {
+        foreach (EndPoint endPoint in multiplexer.GetEndPoints())
+        {
+            IServer server = multiplexer.GetServer(endPoint);
+            if (!server.IsConnected)
+            {
+                continue;
+            }
+
+            if (server.ServerType == ServerType.Cluster && ClusterDatabaseProblem(options.Value) is { } problem)
+            {
+                _misconfiguration = problem;
+                LogMisconfigured(logger, problem);
+            }
+
+            _topologyChecked = true;
+            return;
         }
     }
 
@@ -143,6 +207,9 @@ public sealed partial class RedisConnectionProvider(IOptions<RedisOptions> optio
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Redis multiplexer for {Host}:{Port} created (connected: {Connected})")]
     private static partial void LogConnected(ILogger logger, string host, int port, bool connected);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "Redis cannot be used as configured: {Problem}")]
+    private static partial void LogMisconfigured(ILogger logger, string problem);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Redis {EndPoint} ({ConnectionType}) connection lost: {FailureType} {Reason}")]
     private static partial void LogConnectionFailed(ILogger logger, string endPoint, string connectionType, string failureType, string reason);

@@ -29,6 +29,12 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
     // and given at start): the floor every append carries, so a Redis that lost its data resumes after it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _floors = new(StringComparer.Ordinal);
 
+    // Rooms this process has added to RedisKeys.Rooms. That set spans rooms, so on a Redis Cluster it
+    // cannot be in a room's append script; it is written before a room's first append instead, once
+    // per process, and again after a reconnect (a Redis that restarted may have lost the set).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _registeredRooms = new(StringComparer.Ordinal);
+    private CancellationToken _registeredSince;
+
     public void RaiseSequenceFloor(string room, long seq)
     {
         ArgumentNullException.ThrowIfNull(room);
@@ -44,6 +50,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         try
         {
             IDatabase database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            await RegisterRoomsAsync(database, [message]).ConfigureAwait(false);
             AppendResult result = ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
             RaiseSequenceFloor(message.SubId, result.Seq);
             return result;
@@ -67,6 +74,7 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         try
         {
             database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            await RegisterRoomsAsync(database, messages).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisErrors.IsRedis(ex))
         {
@@ -147,7 +155,18 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
     {
         ArgumentNullException.ThrowIfNull(room);
         RedisValue value = await CallAsync(database => database.StringGetAsync(RedisKeys.Sequence(room)), cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? 0 : (long)value;
+        if (!value.IsNull)
+        {
+            return (long)value;
+        }
+
+        // No counter, but maybe entries: the counter was deleted, or renamed by an upgrade (the
+        // global room's was send_global_message:seq). The next append re-seeds it from the stream
+        // the same way; until then the newest entry is the answer.
+        StreamEntry[] last = await CallAsync(
+            database => database.StreamRangeAsync(RedisKeys.Stream(room), minId: "-", maxId: "+", count: 1, messageOrder: Order.Descending),
+            cancellationToken).ConfigureAwait(false);
+        return last.Length == 0 ? 0 : StreamEntryParser.SeqOf(last[0].Id);
     }
 
     public async Task<long?> GetFirstRetainedSeqAsync(string room, CancellationToken cancellationToken)
@@ -252,16 +271,50 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
 
     private static RedisValue EntryId(long seq) => seq.ToString(CultureInfo.InvariantCulture) + "-0";
 
+    /// <summary>
+    /// Adds the rooms of <paramref name="messages"/> this process has not registered yet to
+    /// <see cref="RedisKeys.Rooms"/>, before they are appended to, so a follower or the persister
+    /// that sees a room's message also finds the room. One SADD, only when a room is new.
+    /// </summary>
+    private async Task RegisterRoomsAsync(IDatabase database, IReadOnlyList<ChatMessage> messages)
+    {
+        CancellationToken restored = redis.ConnectionRestored;
+        if (restored != _registeredSince)
+        {
+            _registeredRooms.Clear();
+            _registeredSince = restored;
+        }
+
+        List<RedisValue>? fresh = null;
+        foreach (ChatMessage message in messages)
+        {
+            if (!_registeredRooms.ContainsKey(message.SubId) && !(fresh?.Contains(message.SubId) ?? false))
+            {
+                (fresh ??= []).Add(message.SubId);
+            }
+        }
+
+        if (fresh is null)
+        {
+            return;
+        }
+
+        await database.SetAddAsync(RedisKeys.Rooms, [.. fresh]).ConfigureAwait(false);
+        foreach (RedisValue room in fresh)
+        {
+            _registeredRooms[(string)room!] = true;
+        }
+    }
+
     private Task<RedisResult> StartAppend(IDatabase database, ChatMessage message)
     {
         RedisOptions options = redis.Options;
         string room = message.SubId;
         RedisKey[] keys =
         [
-            RedisKeys.Dedupe(message.SenderId, message.MessageId),
+            RedisKeys.Dedupe(room, message.SenderId, message.MessageId),
             RedisKeys.Sequence(room),
             RedisKeys.Stream(room),
-            RedisKeys.Rooms,
         ];
         RedisValue[] values =
         [

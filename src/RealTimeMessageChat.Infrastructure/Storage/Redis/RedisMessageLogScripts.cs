@@ -8,7 +8,8 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 internal static class RedisMessageLogScripts
 {
     /// <summary>
-    /// KEYS: dedupe, sequence, stream, rooms. ARGV: dedupe TTL (s), room, notify channel,
+    /// KEYS: dedupe, sequence, stream, all with the room's hash tag (<see cref="RealTimeMessageChat.Contracts.Storage.RedisKeys"/>),
+    /// so the script runs on a Redis Cluster too; the cross-room set of rooms is written before, outside it. ARGV: dedupe TTL (s), room, notify channel,
     /// message_id, sender, sub_id, command, content, priority, metadata, created_at (unix ms), floor.
     /// Returns <c>{seq, duplicate}</c>.
     /// </summary>
@@ -45,7 +46,6 @@ internal static class RedisMessageLogScripts
             'command', ARGV[7], 'content', ARGV[8], 'priority', ARGV[9],
             'metadata', ARGV[10], 'created_at', ARGV[11])
         redis.call('SET', KEYS[1], seq, 'EX', ARGV[1])
-        redis.call('SADD', KEYS[4], ARGV[2])
         redis.call('PUBLISH', ARGV[3], ARGV[2])
         return {seq, 0}
         """;

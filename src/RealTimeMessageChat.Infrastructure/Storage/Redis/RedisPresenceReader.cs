@@ -56,8 +56,8 @@ internal sealed class RedisPresenceReader(RedisConnectionProvider redis) : IPres
             database.SortedSetRangeByValueAsync(PresenceKeys.Online, string.IsNullOrEmpty(after) ? default : after, default, Exclude.Start, Order.Ascending, 0, limit),
             cancellationToken).ConfigureAwait(false);
 
-        // The index is kept with the hashes in one script, but a hash may have expired (its servers
-        // all gone, no sweep yet): the hash decides, and a stale id is left out.
+        // The index follows the hashes (RedisPresenceStore), but a hash may have expired (its servers
+        // all gone, no sweep yet) or an index write been lost: the hash decides, and a stale id is left out.
         var reads = new Task<RedisValue[]>[ids.Length];
         for (int i = 0; i < ids.Length; i++)
         {

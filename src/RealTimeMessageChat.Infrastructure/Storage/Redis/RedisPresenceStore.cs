@@ -10,45 +10,44 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 /// Presence in the user-status database. Per user: hash <c>user_status:{user}</c> (<c>online</c>
 /// 1/0, <c>server</c>, <c>status</c>, <c>updated_at</c> (RFC 3339), <c>changed_ms</c>: the last
 /// online/offline change in Unix ms, which is PostgreSQL's <c>last_seen_at</c>)
-/// and set <c>user_sessions:{user}</c> of open session ids over every server, both with a TTL the
+/// and set <c>{user_status:&lt;user&gt;}:sessions</c> (<see cref="PresenceKeys.Sessions"/>) of open session ids over every server, both with a TTL the
 /// servers holding a session renew. Per server: a heartbeat key with a TTL and a hash of its open
-/// sessions, so a sweeper can close the sessions of a server that died. Each change is one Lua
-/// script, so the set, the hash, the online index and the server's index never disagree; the
-/// script stamps a change with the Redis clock (strictly increasing per user), which orders the
-/// changes of several servers for PostgreSQL.
+/// sessions, so a sweeper can close the sessions of a server that died. A user's set and hash
+/// share one hash slot (<see cref="PresenceKeys"/>) and each change of them is one Lua script,
+/// which stamps it with the Redis clock (strictly increasing per user): that stamp orders the
+/// changes of several servers for PostgreSQL and for the online index, which lives in another slot
+/// of a cluster and is written after the user's script. The server's index is written by
+/// single-key commands: a session enters it before the user's script and leaves it after.
 /// </summary>
 internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, ILogger<RedisPresenceStore>? logger = null) : IPresenceStore
 {
-    // KEYS: status hash, sessions set, server index, online zset, servers set
-    // ARGV: session, server, user, ttl ms, now (RFC 3339)
+    // KEYS: status hash, sessions set (one user's slot). ARGV: session, server, ttl ms, now (RFC 3339).
+    // Returns {came online, changed_ms of the user's current online state, status}.
     private const string OpenScript = """
         redis.call('SADD', KEYS[2], ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], ARGV[4])
-        redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-        redis.call('SADD', KEYS[5], ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
         local changed = 0
-        local at = 0
+        local at
         if redis.call('HGET', KEYS[1], 'online') ~= '1' then
           local t = redis.call('TIME')
           at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
           local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
           if at <= previous then at = previous + 1 end
           redis.call('HSET', KEYS[1], 'online', '1', 'changed_ms', at)
-          redis.call('ZADD', KEYS[4], 0, ARGV[3])
           changed = 1
+        else
+          at = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
         end
-        redis.call('HSET', KEYS[1], 'server', ARGV[2], 'updated_at', ARGV[5])
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('HSET', KEYS[1], 'server', ARGV[2], 'updated_at', ARGV[4])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return { changed, at, redis.call('HGET', KEYS[1], 'status') or false }
         """;
 
-    // KEYS: status hash, sessions set, server index, online zset
-    // ARGV: session, user, ttl ms, now (RFC 3339)
+    // KEYS: status hash, sessions set (one user's slot). ARGV: session, ttl ms, now (RFC 3339).
     // Reports the user offline when this was their last session, and also when the session was
     // already gone but the hash still says online: a sweep retried after a sweeper died midway.
     private const string CloseScript = """
         local removed = redis.call('SREM', KEYS[2], ARGV[1])
-        redis.call('HDEL', KEYS[3], ARGV[1])
         if redis.call('SCARD', KEYS[2]) > 0 then return { 0, 0 } end
         local online = redis.call('HGET', KEYS[1], 'online')
         if removed == 0 and online ~= '1' then return { 0, 0 } end
@@ -56,10 +55,26 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local previous = tonumber(redis.call('HGET', KEYS[1], 'changed_ms') or '0')
         if at <= previous then at = previous + 1 end
-        redis.call('HSET', KEYS[1], 'online', '0', 'updated_at', ARGV[4], 'changed_ms', at)
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        redis.call('ZREM', KEYS[4], ARGV[2])
+        redis.call('HSET', KEYS[1], 'online', '0', 'updated_at', ARGV[3], 'changed_ms', at)
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
         return { 1, at }
+        """;
+
+    // KEYS: online zset, its change stamps (one slot). ARGV: user, changed_ms, '1' online / '0' offline.
+    // The index is written after the user's own script, by another command (the user's keys live
+    // in another slot of a cluster), so changes of two servers may reach it in either order: the
+    // user's changed_ms (strictly increasing per user) decides, and an older change is ignored.
+    // An equal stamp is the same change again (a retried batch) and is applied again.
+    private const string IndexScript = """
+        local previous = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        if tonumber(ARGV[2]) < previous then return 0 end
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        if ARGV[3] == '1' then
+          redis.call('ZADD', KEYS[1], 0, ARGV[1])
+        else
+          redis.call('ZREM', KEYS[1], ARGV[1])
+        end
+        return 1
         """;
 
     // KEYS: status hash; ARGV: text, ttl ms, now (RFC 3339)
@@ -94,26 +109,34 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         string now = Now();
         long ttl = (long)userTtl.TotalMilliseconds;
 
-        // Every script is sent before any reply is awaited: one round trip for the batch, in order.
+        // Every user script is sent before any reply is awaited: one round trip for the batch, in
+        // order per user (a user's keys are on one connection). A session is added to the server's
+        // index first, so a sweep after this server dies closes it.
         var calls = new Task<RedisResult>[updates.Count];
+        var serverWrites = new List<Task>();
         for (int i = 0; i < updates.Count; i++)
         {
             SessionUpdate update = updates[i];
-            calls[i] = update.Kind switch
+            RedisKey[] userKeys = [RedisKeys.UserStatus(update.UserId), PresenceKeys.Sessions(update.UserId)];
+            switch (update.Kind)
             {
-                SessionUpdateKind.Open => database.ScriptEvaluateAsync(
-                    OpenScript,
-                    [RedisKeys.UserStatus(update.UserId), PresenceKeys.Sessions(update.UserId), PresenceKeys.ServerSessions(serverId), PresenceKeys.Online, PresenceKeys.Servers],
-                    [update.Value, serverId, update.UserId, ttl, now]),
-                SessionUpdateKind.Close => database.ScriptEvaluateAsync(
-                    CloseScript,
-                    [RedisKeys.UserStatus(update.UserId), PresenceKeys.Sessions(update.UserId), PresenceKeys.ServerSessions(serverId), PresenceKeys.Online],
-                    [update.Value, update.UserId, ttl, now]),
-                _ => database.ScriptEvaluateAsync(StatusScript, [RedisKeys.UserStatus(update.UserId)], [update.Value, ttl, now]),
-            };
+                case SessionUpdateKind.Open:
+                    serverWrites.Add(database.HashSetAsync(PresenceKeys.ServerSessions(serverId), update.Value, update.UserId));
+                    serverWrites.Add(database.SetAddAsync(PresenceKeys.Servers, serverId));
+                    calls[i] = database.ScriptEvaluateAsync(OpenScript, userKeys, [update.Value, serverId, ttl, now]);
+                    break;
+                case SessionUpdateKind.Close:
+                    calls[i] = database.ScriptEvaluateAsync(CloseScript, userKeys, [update.Value, ttl, now]);
+                    break;
+                default:
+                    calls[i] = database.ScriptEvaluateAsync(StatusScript, [RedisKeys.UserStatus(update.UserId)], [update.Value, ttl, now]);
+                    break;
+            }
         }
 
+        await RedisErrors.AwaitAsync(Task.WhenAll(serverWrites), cancellationToken).ConfigureAwait(false);
         var changes = new List<PresenceChange>();
+        var followUps = new List<Task>();
         for (int i = 0; i < calls.Length; i++)
         {
             RedisResult result = await RedisErrors.AwaitAsync(calls[i], cancellationToken).ConfigureAwait(false);
@@ -127,6 +150,8 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
                         changes.Add(new PresenceChange(update.UserId, PresenceChangeKind.Online, open[2].IsNull ? null : (string?)open[2], FromMs((long)open[1])));
                     }
 
+                    // Also when the user was online already: repairs an index write lost with a connection.
+                    followUps.Add(IndexAsync(database, update.UserId, (long)open[1], online: true));
                     LogOpened(_logger, update.UserId, update.Value, (long)open[0] == 1);
                     break;
                 case SessionUpdateKind.Close:
@@ -134,8 +159,11 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
                     if ((long)close[0] == 1)
                     {
                         changes.Add(new PresenceChange(update.UserId, PresenceChangeKind.Offline, null, FromMs((long)close[1])));
+                        followUps.Add(IndexAsync(database, update.UserId, (long)close[1], online: false));
                     }
 
+                    // Left in the server's index until the user's script ran, so a sweep can still close it.
+                    followUps.Add(database.HashDeleteAsync(PresenceKeys.ServerSessions(serverId), update.Value));
                     LogClosed(_logger, update.UserId, update.Value, (long)close[0] == 1);
                     break;
                 default:
@@ -144,8 +172,12 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
             }
         }
 
+        await RedisErrors.AwaitAsync(Task.WhenAll(followUps), cancellationToken).ConfigureAwait(false);
         return changes;
     }
+
+    private static Task IndexAsync(IDatabase database, string userId, long changedMs, bool online) =>
+        database.ScriptEvaluateAsync(IndexScript, [PresenceKeys.Online, PresenceKeys.OnlineChanged], [userId, changedMs, online ? "1" : "0"]);
 
     public async Task RefreshAsync(string serverId, IReadOnlyCollection<string> userIds, TimeSpan userTtl, TimeSpan serverTtl, CancellationToken cancellationToken)
     {
@@ -213,8 +245,10 @@ internal sealed partial class RedisPresenceStore(RedisConnectionProvider redis, 
         IReadOnlyList<PresenceChange> offline = updates.Count == 0 ? [] : await ApplyAsync(serverId, updates, userTtl, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PresenceChange> stillOnline = await StillOnlineAsync(database, updates, offline, cancellationToken).ConfigureAwait(false);
         await RedisErrors.AwaitAsync(
+            // One key per command: a server's two keys may live in different slots of a cluster.
             Task.WhenAll(
-                database.KeyDeleteAsync([PresenceKeys.ServerSessions(serverId), PresenceKeys.Server(serverId)]),
+                database.KeyDeleteAsync(PresenceKeys.ServerSessions(serverId)),
+                database.KeyDeleteAsync(PresenceKeys.Server(serverId)),
                 database.SetRemoveAsync(PresenceKeys.Servers, serverId)),
             cancellationToken).ConfigureAwait(false);
         LogServerRemoved(_logger, serverId, sessions.Length, offline.Count);
