@@ -7,7 +7,7 @@ namespace RealTimeMessageChat.Infrastructure.Rooms;
 public interface IRoomRepository
 {
     /// <summary>Inserts the room with its owner as first member, in one transaction; false when the id is taken.</summary>
-    Task<bool> TryCreateAsync(Room room, CancellationToken cancellationToken);
+    Task<bool> TryCreateAsync(RoomRecord room, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes sure the direct room <paramref name="roomId"/> exists with both users as members (two
@@ -16,7 +16,7 @@ public interface IRoomRepository
     Task<IReadOnlyList<string>> EnsureDirectAsync(string roomId, string userA, string userB, CancellationToken cancellationToken);
 
     /// <summary>The room, or null.</summary>
-    Task<Room?> FindAsync(string roomId, CancellationToken cancellationToken);
+    Task<RoomRecord?> FindAsync(string roomId, CancellationToken cancellationToken);
 
     /// <summary>The public rooms and those <paramref name="userId"/> is a member of, ordered by id, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<RoomListing>> ListVisibleAsync(string userId, string? after, int limit, CancellationToken cancellationToken);

@@ -42,7 +42,7 @@ public sealed class PostgresRoomRepository(NpgsqlDataSource dataSource) : IRoomR
 
     private const string SelectReads = "SELECT user_id AS UserId, seq AS Seq, updated_at AS UpdatedAt FROM room_reads WHERE room_id = @roomId ORDER BY user_id";
 
-    public async Task<bool> TryCreateAsync(Room room, CancellationToken cancellationToken)
+    public async Task<bool> TryCreateAsync(RoomRecord room, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +63,7 @@ public sealed class PostgresRoomRepository(NpgsqlDataSource dataSource) : IRoomR
     {
         // The name shows both users; the first of the two in ordinal order "owns" it (nobody manages a DM).
         (string low, string high) = string.CompareOrdinal(userA, userB) <= 0 ? (userA, userB) : (userB, userA);
-        var room = new Room(roomId, low + ", " + high, RoomVisibility.Direct, low, default);
+        var room = new RoomRecord(roomId, low + ", " + high, RoomVisibility.Direct, low, default);
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(InsertRoom, room, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -74,11 +74,11 @@ public sealed class PostgresRoomRepository(NpgsqlDataSource dataSource) : IRoomR
         return result;
     }
 
-    public async Task<Room?> FindAsync(string roomId, CancellationToken cancellationToken)
+    public async Task<RoomRecord?> FindAsync(string roomId, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         RoomRow? row = await connection.QuerySingleOrDefaultAsync<RoomRow>(new CommandDefinition(SelectRoom, new { roomId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new Room(row.RoomId, row.Name, row.Visibility, row.OwnerId, Utc(row.CreatedAt));
+        return row is null ? null : new RoomRecord(row.RoomId, row.Name, row.Visibility, row.OwnerId, Utc(row.CreatedAt));
     }
 
     public async Task<IReadOnlyList<RoomListing>> ListVisibleAsync(string userId, string? after, int limit, CancellationToken cancellationToken)
@@ -86,7 +86,7 @@ public sealed class PostgresRoomRepository(NpgsqlDataSource dataSource) : IRoomR
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         IEnumerable<VisibleRow> rows = await connection.QueryAsync<VisibleRow>(
             new CommandDefinition(SelectVisible, new { userId, after, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new RoomListing(new Room(r.RoomId, r.Name, r.Visibility, r.OwnerId, Utc(r.CreatedAt)), r.IsMember, r.ReadSeq))];
+        return [.. rows.Select(r => new RoomListing(new RoomRecord(r.RoomId, r.Name, r.Visibility, r.OwnerId, Utc(r.CreatedAt)), r.IsMember, r.ReadSeq))];
     }
 
     public async Task<bool> AddMemberAsync(string roomId, string userId, CancellationToken cancellationToken)

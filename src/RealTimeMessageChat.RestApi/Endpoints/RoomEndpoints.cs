@@ -65,7 +65,7 @@ internal static class RoomEndpoints
 
         string caller = RoomViews.Caller(user);
         string roomId = body!.RoomId ?? NewRoomId();
-        var room = new Room(roomId, body.Name!, body.Visibility!, caller, timeProvider.GetUtcNow());
+        var room = new RoomRecord(roomId, body.Name!, body.Visibility!, caller, timeProvider.GetUtcNow());
         try
         {
             if (!await rooms.TryCreateAsync(room, cancellationToken))
@@ -149,7 +149,7 @@ internal static class RoomEndpoints
 
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);
         string caller = RoomViews.Caller(user);
-        Room? room;
+        RoomRecord? room;
         bool isMember;
         try
         {

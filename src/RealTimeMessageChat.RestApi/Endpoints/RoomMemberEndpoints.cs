@@ -84,7 +84,7 @@ internal static class RoomMemberEndpoints
         bool added;
         try
         {
-            Room? room = await rooms.FindAsync(roomId, cancellationToken);
+            RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
             if (room is null)
             {
                 return ApiProblems.RoomNotFound(roomId, "room");
@@ -156,7 +156,7 @@ internal static class RoomMemberEndpoints
         bool self = target == caller;
         try
         {
-            Room? room = await rooms.FindAsync(roomId, cancellationToken);
+            RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
             if (room is null)
             {
                 return ApiProblems.RoomNotFound(roomId, "room");
@@ -197,7 +197,7 @@ internal static class RoomMemberEndpoints
         CancellationToken cancellationToken)
     {
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);
-        (Room? room, IReadOnlyList<RoomMemberRow>? members, ProblemHttpResult? problem) = await ReadVisibleAsync(
+        (RoomRecord? room, IReadOnlyList<RoomMemberRow>? members, ProblemHttpResult? problem) = await ReadVisibleAsync(
             user, roomId, allowPublic: true, rooms, users, logger, cancellationToken);
         if (problem is not null)
         {
@@ -257,7 +257,7 @@ internal static class RoomMemberEndpoints
     /// The room and its members when the caller may see them: a member, an admin, or anyone for a
     /// public room when <paramref name="allowPublic"/>. Else the problem (400, 404, 403 or 503).
     /// </summary>
-    private static async Task<(Room? Room, IReadOnlyList<RoomMemberRow>? Members, ProblemHttpResult? Problem)> ReadVisibleAsync(
+    private static async Task<(RoomRecord? Room, IReadOnlyList<RoomMemberRow>? Members, ProblemHttpResult? Problem)> ReadVisibleAsync(
         ClaimsPrincipal user, string roomId, bool allowPublic, IRoomRepository rooms, IUserRepository users, ILogger logger, CancellationToken cancellationToken)
     {
         if (!MessageRules.IsValidUserId(roomId))
@@ -268,7 +268,7 @@ internal static class RoomMemberEndpoints
         string caller = RoomViews.Caller(user);
         try
         {
-            Room? room = await rooms.FindAsync(roomId, cancellationToken);
+            RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
             if (room is null)
             {
                 return (null, null, ApiProblems.RoomNotFound(roomId, "room"));

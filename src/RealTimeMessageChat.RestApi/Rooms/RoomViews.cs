@@ -30,7 +30,7 @@ internal static partial class RoomViews
     }
 
     /// <summary>Unread = newest seq − read seq, never below 0 (a read seq can run ahead if Redis lost its numbering).</summary>
-    public static RoomResponse View(Room room, bool isMember, long? readSeq, long? lastSeq)
+    public static RoomResponse View(RoomRecord room, bool isMember, long? readSeq, long? lastSeq)
     {
         long? read = isMember ? readSeq ?? 0 : null;
         long? unread = isMember && lastSeq is { } last ? Math.Max(0, last - read!.Value) : null;

@@ -42,15 +42,15 @@ public sealed class PostgresRoomRepositoryTests(TestServicesFixture services) : 
         var rooms = new PostgresRoomRepository(_dataSource!);
         string owner = "o" + _tag, bob = "b" + _tag, open = "open" + _tag, closed = "closed" + _tag;
 
-        Assert.True(await rooms.TryCreateAsync(new Room(open, "Open", RoomVisibility.Public, owner, default), cts.Token));
-        Assert.False(await rooms.TryCreateAsync(new Room(open, "Again", RoomVisibility.Private, bob, default), cts.Token));
-        Assert.True(await rooms.TryCreateAsync(new Room(closed, "Closed", RoomVisibility.Private, owner, default), cts.Token));
+        Assert.True(await rooms.TryCreateAsync(new RoomRecord(open, "Open", RoomVisibility.Public, owner, default), cts.Token));
+        Assert.False(await rooms.TryCreateAsync(new RoomRecord(open, "Again", RoomVisibility.Private, bob, default), cts.Token));
+        Assert.True(await rooms.TryCreateAsync(new RoomRecord(closed, "Closed", RoomVisibility.Private, owner, default), cts.Token));
         Assert.True(await rooms.AddMemberAsync(closed, bob, cts.Token));
         Assert.False(await rooms.AddMemberAsync(closed, bob, cts.Token));
         await new PostgresReadReceipts(_dataSource!).MarkReadAsync(closed, bob, 5, cts.Token);
         await new PostgresReadReceipts(_dataSource!).MarkReadAsync(closed, bob, 3, cts.Token);
 
-        Room? found = await rooms.FindAsync(open, cts.Token);
+        RoomRecord? found = await rooms.FindAsync(open, cts.Token);
         Assert.Equal(("Open", "public", owner), (found!.Name, found.Visibility, found.OwnerId));
         Assert.True(DateTimeOffset.UtcNow - found.CreatedAt < TimeSpan.FromMinutes(5));
         Assert.Equal([owner], (await rooms.ListMembersAsync(open, cts.Token)).Select(m => m.UserId));
@@ -96,7 +96,7 @@ public sealed class PostgresRoomRepositoryTests(TestServicesFixture services) : 
         var rooms = new PostgresRoomRepository(_dataSource!);
         using var membership = new PostgresRoomMembership(_dataSource!, TimeSpan.FromMinutes(5));
         string owner = "o" + _tag, bob = "b" + _tag, room = "cache" + _tag;
-        Assert.True(await rooms.TryCreateAsync(new Room(room, "Cache", RoomVisibility.Public, owner, default), cts.Token));
+        Assert.True(await rooms.TryCreateAsync(new RoomRecord(room, "Cache", RoomVisibility.Public, owner, default), cts.Token));
 
         Assert.False(await membership.IsMemberAsync(room, bob, cts.Token));
         await rooms.AddMemberAsync(room, bob, cts.Token);

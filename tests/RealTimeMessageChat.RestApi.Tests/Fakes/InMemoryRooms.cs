@@ -7,7 +7,7 @@ namespace RealTimeMessageChat.RestApi.Tests.Fakes;
 internal sealed class InMemoryRooms : IRoomRepository, IRoomMembership
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomRecord> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, DateTimeOffset>> _members = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Room, string User), long> _reads = new();
 
@@ -16,14 +16,14 @@ internal sealed class InMemoryRooms : IRoomRepository, IRoomMembership
     {
         lock (_lock)
         {
-            _rooms[roomId] = new Room(roomId, roomId, visibility, members[0], DateTimeOffset.UnixEpoch);
+            _rooms[roomId] = new RoomRecord(roomId, roomId, visibility, members[0], DateTimeOffset.UnixEpoch);
             _members[roomId] = new SortedDictionary<string, DateTimeOffset>(members.ToDictionary(m => m, _ => DateTimeOffset.UnixEpoch), StringComparer.Ordinal);
         }
     }
 
     public void SetRead(string roomId, string userId, long seq) => _reads[(roomId, userId)] = seq;
 
-    public Task<bool> TryCreateAsync(Room room, CancellationToken cancellationToken)
+    public Task<bool> TryCreateAsync(RoomRecord room, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -41,7 +41,7 @@ internal sealed class InMemoryRooms : IRoomRepository, IRoomMembership
     {
         lock (_lock)
         {
-            _rooms.TryAdd(roomId, new Room(roomId, userA + ", " + userB, RoomVisibility.Direct, userA, DateTimeOffset.UnixEpoch));
+            _rooms.TryAdd(roomId, new RoomRecord(roomId, userA + ", " + userB, RoomVisibility.Direct, userA, DateTimeOffset.UnixEpoch));
             _members.TryAdd(roomId, new SortedDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
         }
 
@@ -57,7 +57,7 @@ internal sealed class InMemoryRooms : IRoomRepository, IRoomMembership
         return added;
     }
 
-    public Task<Room?> FindAsync(string roomId, CancellationToken cancellationToken)
+    public Task<RoomRecord?> FindAsync(string roomId, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
