@@ -33,4 +33,13 @@ namespace RealTimeMessageChat.Contracts;
 [JsonSerializable(typeof(SessionsResponse))]
 [JsonSerializable(typeof(ModerationRequest))]
 [JsonSerializable(typeof(AdminUsersResponse))]
+[JsonSerializable(typeof(CreateRoomRequest))]
+[JsonSerializable(typeof(RoomResponse))]
+[JsonSerializable(typeof(RoomsResponse))]
+[JsonSerializable(typeof(AddMemberRequest))]
+[JsonSerializable(typeof(RoomMembershipResponse))]
+[JsonSerializable(typeof(RoomMembersResponse))]
+[JsonSerializable(typeof(RoomReadsResponse))]
+[JsonSerializable(typeof(DirectMessageRequest))]
+[JsonSerializable(typeof(DirectMessageResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
@@ -33,6 +34,9 @@ internal static class MainServerConsumerHostingExtensions
         // The sender's ban flags, checked again here (issue 7): cached, dropped by the moderation channel.
         services.AddSingleton<IUserRepository, PostgresUserRepository>();
         services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.SenderStatusCacheSeconds));
+
+        // Room membership, checked again here too (issue 8): cached, dropped by the control channel.
+        services.AddRtmcRooms(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.RoomMembershipCacheSeconds));
         services.AddSingleton<ConsumerMetrics>();
         services.AddSingleton<MessageValidator>();
         services.AddSingleton<RabbitMqDeliverySettler>();

@@ -9,6 +9,7 @@ using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Logging;
 using RealTimeMessageChat.Infrastructure.Messaging;
 using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.Infrastructure.Storage.Postgres;
@@ -21,6 +22,8 @@ using RealTimeMessageChat.RestApi.History;
 using RealTimeMessageChat.RestApi.Login;
 using RealTimeMessageChat.RestApi.Options;
 using RealTimeMessageChat.RestApi.Problems;
+using RealTimeMessageChat.RestApi.Publishing;
+using RealTimeMessageChat.RestApi.Rooms;
 
 namespace RealTimeMessageChat.RestApi;
 
@@ -92,6 +95,9 @@ internal static class RestApiHostingExtensions
         services.AddSingleton<SessionCheckCache>();
         services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<SessionCheckCache>());
         services.AddRtmcSenderStatusCache(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.SenderStatusCacheSeconds));
+        services.AddRtmcRooms(sp => TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<RestApiOptions>>().Value.RoomMembershipCacheSeconds));
+        services.AddSingleton<RoomAnnouncer>();
+        services.AddSingleton<MessageAcceptor>();
         services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
         services.AddSingleton<TieredMessageReader>();
         services.AddSingleton<IMessageHistory, TieredMessageHistory>();
@@ -158,6 +164,9 @@ internal static class RestApiHostingExtensions
         app.MapAdminEndpoints();
         app.MapMessageEndpoints();
         app.MapMessageHistoryEndpoints();
+        app.MapDirectMessageEndpoints();
+        app.MapRoomEndpoints();
+        app.MapRoomMemberEndpoints();
         app.MapRtmcHealthAndMetrics();
         app.MapOpenApi();
         return app;

@@ -47,6 +47,7 @@ public sealed class MessageEndpointsTests(RestApiFactory factory) : IClassFixtur
     {
         using var cts = TestTimeouts.Create(TestTimeouts.Short);
         using HttpClient client = factory.CreateClient(await factory.RegisterAndLoginAsync(factory.CreateClient(), "pub_alias", cts.Token));
+        factory.Rooms.Seed("room-7", "public", "pub_alias");
         var messageId = Guid.NewGuid();
 
         HttpResponseMessage response = await client.PostAsJsonAsync(

@@ -22,6 +22,9 @@ public sealed class MessageHistoryEndpointsTests : IClassFixture<RestApiFactory>
             }
 
             _factory.History.Messages.Add(new HistoryMessage(Guid.NewGuid(), 1, "author", string.Empty, "send_broadcast_message", "global", DateTimeOffset.UnixEpoch));
+
+            // A room's history is for its members (issue 8).
+            _factory.Rooms.Seed("room-h", "private", "author", "hist_page", "hist_cursor", "hist_default");
         }
     }
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RealTimeMessageChat.Infrastructure.Messaging;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
@@ -20,7 +21,7 @@ using RealTimeMessageChat.RestApi.Tests.Fakes;
 namespace RealTimeMessageChat.RestApi.Tests;
 
 /// <summary>
-/// The real RestApi in memory, with RabbitMQ, PostgreSQL and the Redis session store replaced by fakes and its settings given
+/// The real RestApi in memory, with RabbitMQ, PostgreSQL (users, rooms), the Redis session store and message log replaced by fakes and its settings given
 /// here, so no file edits and no services are needed. The JWT secret is made per factory.
 /// </summary>
 public sealed class RestApiFactory : WebApplicationFactory<Program>
@@ -51,6 +52,10 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
     internal InMemoryMessageHistory History { get; } = new();
 
     internal InMemorySessionStore Sessions { get; } = new();
+
+    internal InMemoryRooms Rooms { get; } = new();
+
+    internal FakeSeqLog Log { get; } = new();
 
     /// <summary>Now, to the second; the app's clock for the queue body.</summary>
     internal DateTimeOffset Now { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
@@ -91,6 +96,12 @@ public sealed class RestApiFactory : WebApplicationFactory<Program>
             services.AddSingleton<ISessionStore>(Sessions);
             services.RemoveAll<IModerationEvents>();
             services.AddSingleton<IModerationEvents>(Sessions);
+            services.RemoveAll<IRoomRepository>();
+            services.AddSingleton<IRoomRepository>(Rooms);
+            services.RemoveAll<IRoomMembership>();
+            services.AddSingleton<IRoomMembership>(Rooms);
+            services.RemoveAll<IMessageLog>();
+            services.AddSingleton<IMessageLog>(Log);
             services.RemoveAll<IMessageHistory>();
             services.AddSingleton<IMessageHistory>(History);
             services.RemoveAll<TimeProvider>();

@@ -9,7 +9,7 @@ public static class RoomServiceCollectionExtensions
 {
     /// <summary>
     /// Room membership (cached for <paramref name="ttl"/>, kept current by the control channel) and
-    /// read receipts, over the registered <see cref="NpgsqlDataSource"/>.
+    /// read receipts and the room repository, over the registered <see cref="NpgsqlDataSource"/>.
     /// </summary>
     public static IServiceCollection AddRtmcRooms(this IServiceCollection services, Func<IServiceProvider, TimeSpan> ttl)
     {
@@ -17,6 +17,7 @@ public static class RoomServiceCollectionExtensions
         services.TryAddSingleton<IRoomMembership>(sp => sp.GetRequiredService<PostgresRoomMembership>());
         services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<PostgresRoomMembership>());
         services.TryAddSingleton<IReadReceipts, PostgresReadReceipts>();
+        services.TryAddSingleton<IRoomRepository, PostgresRoomRepository>();
         return services.AddRtmcModerationEvents();
     }
 }

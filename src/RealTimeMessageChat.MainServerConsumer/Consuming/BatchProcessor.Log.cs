@@ -22,4 +22,7 @@ internal sealed partial class BatchProcessor
 
     [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Could not check whether {SenderId} is banned ({Reason}); the message goes through")]
     private static partial void LogSenderCheckFailed(ILogger logger, string senderId, string reason);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Could not check whether {SenderId} is a member of room {Room} ({Reason}); the message goes through")]
+    private static partial void LogMembershipCheckFailed(ILogger logger, string senderId, string room, string reason);
 }

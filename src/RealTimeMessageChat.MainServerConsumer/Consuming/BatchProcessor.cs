@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Polly;
 using RealTimeMessageChat.Contracts.Storage;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServerConsumer.Observability;
@@ -9,7 +10,7 @@ namespace RealTimeMessageChat.MainServerConsumer.Consuming;
 
 /// <summary>
 /// Turns one batch of deliveries (in delivery order) into Redis appends and broker settlements:
-/// validate, check the sender is not (chat-)banned, append the valid ones in one pipelined call, dead-letter the rest, then acknowledge.
+/// validate, check the sender is not (chat-)banned and is a member of the room, append the valid ones in one pipelined call, dead-letter the rest, then acknowledge.
 /// Nothing is acknowledged before its Redis write succeeded.
 /// </summary>
 /// <remarks>
@@ -26,7 +27,8 @@ internal sealed partial class BatchProcessor(
     ConsumerMetrics metrics,
     TimeProvider timeProvider,
     ILogger<BatchProcessor> logger,
-    SenderStatusCache? senders = null)
+    SenderStatusCache? senders = null,
+    IRoomMembership? rooms = null)
 {
     private static readonly ResiliencePropertyKey<int> CountKey = new("rtmc.append.count");
 
@@ -70,7 +72,8 @@ internal sealed partial class BatchProcessor(
         for (int i = 0; i < batch.Count; i++)
         {
             ValidationResult result = validator.Validate(batch[i].Body);
-            if (result.IsValid && await SenderRefusalAsync(result.Message.SenderId, cancellationToken) is { } refusal)
+            if (result.IsValid && (await SenderRefusalAsync(result.Message.SenderId, cancellationToken)
+                                   ?? await MembershipRefusalAsync(result.Message.SubId, result.Message.SenderId, cancellationToken)) is { } refusal)
             {
                 reasons[i] = refusal;
             }
@@ -135,6 +138,30 @@ internal sealed partial class BatchProcessor(
             { IsChatBanned: true } => "sender is chat-banned",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The API checked membership at publish time; this checks again, so a message queued a moment
+    /// before its sender left or was removed is dead-lettered instead of broadcast. Cached
+    /// (<c>room_membership_cache_sec</c>, dropped by the control channel); PostgreSQL unreachable:
+    /// the message goes through on the API's word, as for the ban check.
+    /// </summary>
+    private async ValueTask<string?> MembershipRefusalAsync(string room, string senderId, CancellationToken cancellationToken)
+    {
+        if (rooms is null || room.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await rooms.IsMemberAsync(room, senderId, cancellationToken) ? null : $"sender is not a member of room {room}";
+        }
+        catch (DbException ex)
+        {
+            LogMembershipCheckFailed(logger, senderId, room, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Appends in order; returns, per message, null when stored (or a duplicate) or the script error that refused it.</summary>

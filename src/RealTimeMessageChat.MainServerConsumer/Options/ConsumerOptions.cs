@@ -68,4 +68,13 @@ internal sealed class ConsumerOptions
     [ConfigurationKeyName("sender_status_cache_sec")]
     [Range(0, 3600)]
     public int SenderStatusCacheSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Seconds an answer to "is the sender a member of the room" is reused before PostgreSQL is asked
+    /// again (a join or removal drops the pair at once through the control channel); 0 asks for every
+    /// message. Default 5.
+    /// </summary>
+    [ConfigurationKeyName("room_membership_cache_sec")]
+    [Range(0, 3600)]
+    public int RoomMembershipCacheSeconds { get; set; } = 5;
 }

@@ -1,9 +1,12 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.RestApi.History;
+using RealTimeMessageChat.RestApi.Rooms;
 using RealTimeMessageChat.RestApi.Problems;
 using RealTimeMessageChat.RestApi.OpenApi;
 
@@ -12,7 +15,8 @@ namespace RealTimeMessageChat.RestApi.Endpoints;
 /// <summary>
 /// <c>GET /api/v1/messages?sub_id=&amp;after_seq=&amp;before_seq=&amp;limit=</c>: messages of a room,
 /// ascending by seq, from Redis while it retains them and PostgreSQL beyond, with the cursors of
-/// the next page forward (<c>next_after_seq</c>) and backward (<c>next_before_seq</c>).
+/// the next page forward (<c>next_after_seq</c>) and backward (<c>next_before_seq</c>). A room other
+/// than <c>""</c> only for its members (403; 404 when there is no such room).
 /// </summary>
 internal static class MessageHistoryEndpoints
 {
@@ -30,7 +34,7 @@ internal static class MessageHistoryEndpoints
         endpoints.MapGet("/api/v1/messages", ReadAsync).RequireAuthorization().RequireRateLimiting(MessageEndpoints.RateLimitPolicy).WithName("ReadMessages")
             .WithSummary("Stored messages of a room, ascending by seq")
             .Produces<HistoryPage>(StatusCodes.Status200OK)
-            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests);
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 
@@ -40,7 +44,10 @@ internal static class MessageHistoryEndpoints
         [FromQuery(Name = "after_seq")] string? afterSeq,
         [FromQuery(Name = "before_seq")] string? beforeSeq,
         [FromQuery(Name = "limit")] string? limit,
+        ClaimsPrincipal user,
         IMessageHistory history,
+        IRoomMembership membership,
+        IRoomRepository rooms,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -57,16 +64,29 @@ internal static class MessageHistoryEndpoints
         {
             errors["sub_id"] = [subIdError + "."];
         }
+        else if (subId is { Length: > 0 } && !Contracts.Validation.MessageRules.IsValidUserId(subId))
+        {
+            errors["sub_id"] = [$"must be \"\" (the global room) or a room id: {Contracts.Validation.MessageRules.UserIdDescription}."];
+        }
 
         if (errors.Count > 0)
         {
             return ApiProblems.Validation(errors);
         }
 
+        string room = subId ?? string.Empty;
         IReadOnlyList<HistoryMessage> messages;
         try
         {
-            messages = await history.ReadAsync(subId ?? string.Empty, after, before, (int)(pageSize ?? DefaultLimit), cancellationToken);
+            // A room's history is for its members only; the global room is everyone's.
+            if (!await membership.IsMemberAsync(room, RoomViews.Caller(user), cancellationToken))
+            {
+                return await rooms.FindAsync(room, cancellationToken) is null
+                    ? ApiProblems.RoomNotFound(room, "sub_id")
+                    : ApiProblems.NotRoomMember(room, "sub_id");
+            }
+
+            messages = await history.ReadAsync(room, after, before, (int)(pageSize ?? DefaultLimit), cancellationToken);
         }
         catch (DbException ex)
         {

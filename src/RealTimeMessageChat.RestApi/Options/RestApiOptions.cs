@@ -72,6 +72,16 @@ internal sealed class RestApiOptions : IValidatableObject
     [Range(0, 300)]
     public int SessionCheckCacheSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Seconds an answer to "is this user a member of this room" is reused by the publish and history
+    /// checks before PostgreSQL is asked again; 0 asks every time. Every membership change drops the
+    /// pair in every process at once through the control channel, so this only bounds a missed
+    /// announcement. Default 5.
+    /// </summary>
+    [ConfigurationKeyName("room_membership_cache_sec")]
+    [Range(0, 3600)]
+    public int RoomMembershipCacheSeconds { get; set; } = 5;
+
     /// <summary>Sustained publish requests per second per user; beyond the burst they get 429. Default 200.</summary>
     [ConfigurationKeyName("rate_limit_per_second")]
     [Range(1, 1_000_000)]

@@ -63,6 +63,25 @@ internal static class ApiProblems
     public static ProblemHttpResult NotFound(string detail) =>
         Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail);
 
+    /// <summary>The room <paramref name="room"/> does not exist; <paramref name="field"/> names where the request said it.</summary>
+    public static ProblemHttpResult RoomNotFound(string room, string field) =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.RoomNotFound, "Room not found", $"There is no room '{room}'.", field);
+
+    /// <summary>The caller is not a member of <paramref name="room"/> (publish, history, reads).</summary>
+    public static ProblemHttpResult NotRoomMember(string room, string field) =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.NotRoomMember, "Not a member", $"You are not a member of room '{room}'.", field);
+
+    public static ProblemHttpResult RoomExists(string room) =>
+        Create(StatusCodes.Status409Conflict, ProblemTypes.RoomExists, "Room exists", $"The room id '{room}' is taken.", "room_id");
+
+    /// <summary>A membership change the caller may not make (not the owner nor an admin, a DM's fixed members).</summary>
+    public static ProblemHttpResult RoomForbidden(string detail, string field) =>
+        Create(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", detail, field);
+
+    /// <summary>No such user (or not a member of the room), named by <paramref name="field"/>.</summary>
+    public static ProblemHttpResult NotFound(string detail, string field) =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail, field);
+
     public static ProblemHttpResult BadRequest(int status, string detail)
     {
         (string type, string title) = ProblemTypes.ForStatus(status);
@@ -71,4 +90,12 @@ internal static class ApiProblems
 
     private static ProblemHttpResult Create(int status, string type, string title, string detail) =>
         TypedResults.Problem(new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
+
+    // "field": the request field (body, route or query) the problem is about, for the room endpoints.
+    private static ProblemHttpResult Create(int status, string type, string title, string detail, string field)
+    {
+        var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
+        problem.Extensions["field"] = field;
+        return TypedResults.Problem(problem);
+    }
 }

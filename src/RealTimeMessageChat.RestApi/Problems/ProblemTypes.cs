@@ -22,6 +22,9 @@ internal static class ProblemTypes
     public const string NotFound = Base + "not-found";
     public const string MethodNotAllowed = Base + "method-not-allowed";
     public const string UserExists = Base + "user-exists";
+    public const string RoomExists = Base + "room-exists";
+    public const string RoomNotFound = Base + "room-not-found";
+    public const string NotRoomMember = Base + "not-a-member";
     public const string PayloadTooLarge = Base + "payload-too-large";
     public const string UnsupportedMediaType = Base + "unsupported-media-type";
     public const string RateLimited = Base + "rate-limited";

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using RealTimeMessageChat.Contracts.Http;
+using RealTimeMessageChat.Contracts.Rooms;
 using RealTimeMessageChat.Contracts.Validation;
+using RealTimeMessageChat.Infrastructure.Rooms;
 
 namespace RealTimeMessageChat.RestApi.Validation;
 
@@ -14,6 +16,7 @@ internal static class RequestValidator
     public const int MaxPasswordLength = 128;
     public const int MinPasswordLength = 8;
     public const int MaxUsernameLength = 128;
+    public const int MaxRoomNameLength = 100;
 
     public static Dictionary<string, string[]> ValidateRegistration(RegisterRequest request)
     {
@@ -69,6 +72,11 @@ internal static class RequestValidator
         {
             errors["sub_id"] = [subIdError + "."];
         }
+        else if (request.SubId is { Length: > 0 } room && !MessageRules.IsValidUserId(room))
+        {
+            // No room can have such an id, so this is the request's error rather than a 404.
+            errors["sub_id"] = [$"must be \"\" (the global room) or a room id: {MessageRules.UserIdDescription}."];
+        }
 
         if (request.Command is { } command && MessageRules.CommandError(command) is { } commandError)
         {
@@ -83,6 +91,81 @@ internal static class RequestValidator
         if (request.Metadata is { ValueKind: not JsonValueKind.Null } metadata && MessageRules.MetadataError(metadata) is { } metadataError)
         {
             errors["metadata"] = [metadataError + "."];
+        }
+
+        if (request.MessageId is { } messageId && MessageRules.MessageIdError(messageId) is { } messageIdError)
+        {
+            errors["message_id"] = [messageIdError + "."];
+        }
+
+        return errors;
+    }
+
+    /// <summary><c>POST /api/v1/rooms</c>: an optional id outside the reserved <c>dm-</c> space, a name, public or private.</summary>
+    public static Dictionary<string, string[]> ValidateCreateRoom(CreateRoomRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.RoomId is { } roomId)
+        {
+            if (!MessageRules.IsValidUserId(roomId))
+            {
+                errors["room_id"] = [$"must be {MessageRules.UserIdDescription}."];
+            }
+            else if (DirectRoomId.IsReserved(roomId))
+            {
+                errors["room_id"] = [$"must not start with '{DirectRoomId.Prefix}' (reserved for direct messages)."];
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors["name"] = ["is required."];
+        }
+        else if (request.Name.Length > MaxRoomNameLength || MessageRules.SubIdError(request.Name, MaxRoomNameLength) is not null)
+        {
+            errors["name"] = [$"must be 1 to {MaxRoomNameLength} characters without control characters."];
+        }
+
+        if (request.Visibility is not (RoomVisibility.Public or RoomVisibility.Private))
+        {
+            errors["visibility"] = ["must be 'public' or 'private'."];
+        }
+
+        return errors;
+    }
+
+    /// <summary><c>POST /api/v1/rooms/{room}/members</c>: the optional user to add.</summary>
+    public static Dictionary<string, string[]> ValidateAddMember(AddMemberRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.UserId is not null)
+        {
+            ValidateUserId(request.UserId, errors);
+        }
+
+        return errors;
+    }
+
+    /// <summary><c>POST /api/v1/messages/direct</c>: the recipient, the content (its size is a 413 of its own), the optional message id.</summary>
+    public static Dictionary<string, string[]> ValidateDirect(DirectMessageRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(request.To))
+        {
+            errors["to"] = ["is required."];
+        }
+        else if (!MessageRules.IsValidUserId(request.To))
+        {
+            errors["to"] = [$"must be a user id: {MessageRules.UserIdDescription}."];
+        }
+
+        if (string.IsNullOrEmpty(request.Content))
+        {
+            errors["content"] = ["is required and must be a non-empty string."];
+        }
+        else if (MessageRules.ContentError(request.Content) is { } contentError)
+        {
+            errors["content"] = [contentError + "."];
         }
 
         if (request.MessageId is { } messageId && MessageRules.MessageIdError(messageId) is { } messageIdError)

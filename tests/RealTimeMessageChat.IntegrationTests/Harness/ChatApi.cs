@@ -45,5 +45,38 @@ public sealed class ChatApi(string baseUrl, string? tlsCaPath = null) : IDisposa
         return Guid.Parse((string)JsonNode.Parse(text)!["message_id"]!);
     }
 
+    /// <summary>Any call with the bearer token and an optional JSON body.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, CancellationToken cancellationToken, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await _http.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>GET that insists on 200; returns the JSON body.</summary>
+    public async Task<JsonObject> GetJsonAsync(string token, string path, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Get, path, token, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Creates a room (issue 8: publishing to a room other than "" needs one, and membership); the token's user owns it and is its first member.</summary>
+    public async Task CreateRoomAsync(string token, string roomId, CancellationToken cancellationToken, string visibility = "public")
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Post, "/api/v1/rooms", token, cancellationToken, new { room_id = roomId, name = roomId, visibility });
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"creating room {roomId} answered {(int)response.StatusCode}: {text}");
+    }
+
+    /// <summary>Joins a public room (no <paramref name="userId"/>) or adds <paramref name="userId"/> as the room's owner; insists on 201 or 200.</summary>
+    public async Task AddMemberAsync(string token, string roomId, CancellationToken cancellationToken, string? userId = null)
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Post, $"/api/v1/rooms/{roomId}/members", token, cancellationToken, userId is null ? null : new { user_id = userId });
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"adding {userId ?? "self"} to {roomId} answered {(int)response.StatusCode}: {text}");
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -42,6 +42,7 @@ public sealed class PublishAgreementPropertyTests
             ["rate_limit_burst"] = "1000000",
         });
         using HttpClient client = factory.CreateClient(await factory.RegisterAndLoginAsync(factory.CreateClient(), Sender, cts.Token));
+        factory.Rooms.Seed("room-7", "public", Sender);
         var consumerOptions = new ConsumerOptions();
         var validator = new MessageValidator(Microsoft.Extensions.Options.Options.Create(consumerOptions), TimeProvider.System);
         Assert.Equal(MessageRules.DefaultMaxContentBytes, consumerOptions.MaxContentBytes);
@@ -106,6 +107,13 @@ public sealed class PublishAgreementPropertyTests
                         $"400 names '{field}', which was not given a hostile value; " + context);
                 }
 
+                break;
+
+            case HttpStatusCode.NotFound:
+                // Issue 8: a well-formed room id that names no room (only the generator's hostile sub_ids can).
+                Assert.True(published is null, "published although refused; " + context);
+                Assert.Contains("sub_id", request.HostileFields);
+                Assert.Equal(ProblemAssert.TypeBase + "room-not-found", JsonNode.Parse(answer)!["type"]!.GetValue<string>());
                 break;
 
             case HttpStatusCode.RequestEntityTooLarge:
