@@ -12,8 +12,8 @@ namespace RealTimeMessageChat.MainServer.Broadcasting;
 /// Follows the Redis stream of every room in <see cref="RoomDirectory.Rooms"/> (the global room,
 /// and the rooms this server's clients are in) with cursors of its own (nothing is popped, so several
 /// MainServers each see every message; a room's cursor is its ring's head). A wake-up names its
-/// room: only the named rooms are read, and all followed rooms once a second and on every
-/// <c>poll_interval_ms</c> without a wake-up; a room not followed is never read. Each batch read is
+/// room: only the named rooms are read; the global room also every <c>poll_interval_ms</c> without
+/// a wake-up, every followed room once a second; a room not followed is never read. Each batch read is
 /// encoded once per message into the room's <see cref="FrameRing"/>, then the room's subscribers
 /// are woken once for the whole batch (<see cref="Broadcaster.Wake"/>). Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
 /// error keeps the cursors and retries the pass in place (<see cref="MessageLogRetry"/>): a message
@@ -53,6 +53,7 @@ internal sealed partial class MessageFeedService(
         MainServerOptions o = options.Value;
         TimeSpan poll = TimeSpan.FromMilliseconds(o.PollIntervalMilliseconds);
         long fullPassMs = Math.Max(1_000, o.PollIntervalMilliseconds);
+        _lastFullPass = Environment.TickCount64 - fullPassMs;
         rooms.Followed += _ => _wake.Writer.TryWrite(true);
         try
         {
@@ -63,9 +64,11 @@ internal sealed partial class MessageFeedService(
             bool woken = false;
             while (!stoppingToken.IsCancellationRequested)
             {
-                // A hint lost (pub/sub away) is made up for by the full pass, at most a second later.
-                bool full = !woken || Environment.TickCount64 - _lastFullPass >= fullPassMs;
-                List<Room> due = DueRooms(full);
+                // The global room is read on every poll without a wake-up, as before rooms; the
+                // other rooms once a second, so a lost hint (pub/sub away) costs at most a second
+                // and an idle server costs one read per followed room per second, not ten.
+                bool allRooms = Environment.TickCount64 - _lastFullPass >= fullPassMs;
+                List<Room> due = DueRooms(allRooms, globalToo: !woken);
                 await _retry.ExecuteAsync(
                     async ct =>
                     {
@@ -84,9 +87,9 @@ internal sealed partial class MessageFeedService(
     }
 
     /// <summary>The rooms this pass reads; each one's pending flag is cleared before it is read, so a hint during the read brings another pass.</summary>
-    private List<Room> DueRooms(bool full)
+    private List<Room> DueRooms(bool allRooms, bool globalToo)
     {
-        if (full)
+        if (allRooms)
         {
             _lastFullPass = Environment.TickCount64;
         }
@@ -94,7 +97,7 @@ internal sealed partial class MessageFeedService(
         var due = new List<Room>();
         foreach (Room room in rooms.Rooms)
         {
-            if (Interlocked.Exchange(ref room.WakePending, 0) == 1 || full)
+            if (Interlocked.Exchange(ref room.WakePending, 0) == 1 || allRooms || (globalToo && room.Name.Length == 0))
             {
                 due.Add(room);
             }
