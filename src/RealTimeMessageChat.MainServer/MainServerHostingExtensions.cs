@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using RealTimeMessageChat.Infrastructure.Configuration;
 using RealTimeMessageChat.Infrastructure.Observability;
+using RealTimeMessageChat.Infrastructure.Rooms;
 using RealTimeMessageChat.Infrastructure.Security;
 using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
@@ -11,6 +12,7 @@ using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Networking;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
+using RealTimeMessageChat.MainServer.Rooms;
 using RealTimeMessageChat.Protocol;
 
 namespace RealTimeMessageChat.MainServer;
@@ -32,13 +34,19 @@ internal static class MainServerHostingExtensions
         builder.Services.AddSingleton<IPresenceRepository, PostgresPresenceRepository>();
         builder.Services.AddSingleton<IMessageArchive, PostgresMessageArchive>();
         builder.Services.AddRtmcHealthAndMetrics().AddRedisReadiness();
+
+        // Before the core: its membership cache must be cleared (on a resubscribe) before the
+        // core's room handler re-checks the subscriptions against it.
+        builder.Services.AddRtmcRooms(_ => TimeSpan.FromSeconds(options.RoomMembershipCacheSeconds));
+        builder.Services.AddSingleton<ITypingRelay, RedisTypingRelay>();
         builder.Services.AddMainServerCore(builder.Configuration);
         return builder;
     }
 
     /// <summary>
     /// The TCP server without its storage: options, JWT, session revocation, rooms and their rings, feed, presence queue, timer, listener and metrics.
-    /// <c>IMessageLog</c>, <c>IPresenceStore</c>, <c>ISessionStore</c> and <c>IModerationEvents</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL (or a test's fakes).
+    /// <c>IMessageLog</c>, <c>IPresenceStore</c>, <c>ISessionStore</c> and <c>IModerationEvents</c> come from <c>AddRtmcRedis</c>, <c>IPresenceRepository</c> from PostgreSQL,
+    /// <c>IRoomMembership</c> and <c>IReadReceipts</c> from <c>AddRtmcRooms</c>, <c>ITypingRelay</c> from Redis (or a test's fakes).
     /// </summary>
     public static IServiceCollection AddMainServerCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -57,6 +65,11 @@ internal static class MainServerHostingExtensions
         services.AddSingleton<PresenceFeed>();
         services.AddSingleton<SessionRevoker>();
         services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<SessionRevoker>());
+        services.AddSingleton<TypingService>();
+        services.AddSingleton<ReadReceiptWriter>();
+        services.AddSingleton<RoomSubscriptions>();
+        services.AddSingleton<RoomMemberEventHandler>();
+        services.AddSingleton<IModerationEventHandler>(sp => sp.GetRequiredService<RoomMemberEventHandler>());
         services.AddSingleton<CommandHandler>();
         services.AddSingleton<MessageFeedService>();
         services.AddSingleton<ConnectionTimer>();
@@ -68,6 +81,8 @@ internal static class MainServerHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PresencePersister>());
         services.AddHostedService(sp => sp.GetRequiredService<PresenceWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<PresenceFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReadReceiptWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<TypingService>());
         services.AddHostedService(sp => sp.GetRequiredService<MessageFeedService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionTimer>());
         services.AddHostedService(sp => sp.GetRequiredService<TcpListenerService>());

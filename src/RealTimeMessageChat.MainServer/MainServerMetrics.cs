@@ -24,6 +24,13 @@ internal sealed class MainServerMetrics
     private readonly Counter<long> _presenceFrames;
     private readonly Counter<long> _presenceEntries;
     private readonly Counter<long> _presenceDeliveries;
+    private readonly UpDownCounter<long> _roomsFollowed;
+    private readonly Counter<long> _feedReads;
+    private readonly Counter<long> _wakesIgnored;
+    private readonly Counter<long> _typingRelayed;
+    private readonly Counter<long> _typingDropped;
+    private readonly Counter<long> _readsStored;
+    private readonly Counter<long> _readsFailed;
 
     public MainServerMetrics(IMeterFactory meterFactory)
     {
@@ -41,6 +48,13 @@ internal sealed class MainServerMetrics
         _presenceFrames = meter.CreateCounter<long>("rtmc.mainserver.presence.frames", unit: "{frame}", description: "user_status frames encoded (once each, for every client)");
         _presenceEntries = meter.CreateCounter<long>("rtmc.mainserver.presence.entries", unit: "{entry}", description: "Shared presence ring entries (a coalescing window's frames, packed)");
         _presenceDeliveries = meter.CreateCounter<long>("rtmc.mainserver.presence.deliveries", unit: "{frame}", description: "user_status frames offered to a client (counted once per window for all subscribers)");
+        _roomsFollowed = meter.CreateUpDownCounter<long>("rtmc.mainserver.rooms.followed", unit: "{room}", description: "Rooms whose Redis stream this server reads now (the global room, and every other room one of its clients is subscribed to)");
+        _feedReads = meter.CreateCounter<long>("rtmc.mainserver.feed.reads", unit: "{read}", description: "Stream reads the message feed made (one per followed room per pass)");
+        _wakesIgnored = meter.CreateCounter<long>("rtmc.mainserver.feed.wakes_ignored", unit: "{wake}", description: "Append notifications for rooms this server does not follow (no client of it is in the room)");
+        _typingRelayed = meter.CreateCounter<long>("rtmc.mainserver.typing.relayed", unit: "{frame}", description: "typing frames sent to clients");
+        _typingDropped = meter.CreateCounter<long>("rtmc.mainserver.typing.dropped", unit: "{command}", description: "typing commands dropped by typing_min_interval_ms or a failed relay");
+        _readsStored = meter.CreateCounter<long>("rtmc.mainserver.reads.stored", unit: "{command}", description: "read commands written to room_reads");
+        _readsFailed = meter.CreateCounter<long>("rtmc.mainserver.reads.failed", unit: "{command}", description: "read commands that could not be written (PostgreSQL error, or the queue full)");
         _tlsHandshakeFailures = meter.CreateCounter<long>("rtmc.mainserver.tls.handshake_failures", unit: "{connection}", description: "Connections closed because their TLS handshake failed or did not finish within handshake_timeout_sec (use_ssl)");
     }
 
@@ -89,4 +103,18 @@ internal sealed class MainServerMetrics
     public void TlsHandshakeFailed() => _tlsHandshakeFailures.Add(1);
 
     public void ConnectionRefusedPerAddress() => _refusedPerAddress.Add(1);
+
+    public void RoomFollowed(long delta) => _roomsFollowed.Add(delta);
+
+    public void FeedRead() => _feedReads.Add(1);
+
+    public void WakeIgnored() => _wakesIgnored.Add(1);
+
+    public void TypingRelayed(long frames) => _typingRelayed.Add(frames);
+
+    public void TypingDropped() => _typingDropped.Add(1);
+
+    public void ReadStored() => _readsStored.Add(1);
+
+    public void ReadFailed() => _readsFailed.Add(1);
 }

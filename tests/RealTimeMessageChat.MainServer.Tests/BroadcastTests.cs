@@ -168,11 +168,13 @@ public sealed class BroadcastTests
     }
 
     [Fact]
-    public async Task Broadcast_NewRoom_ReachesConnectedClients()
+    public async Task Broadcast_NewRoom_ReachesItsSubscribedMembers()
     {
         using CancellationTokenSource cts = TestTimeout.Start();
         await using TestServer server = await TestServer.StartAsync(cts.Token);
-        await using TestClient client = await server.ConnectClientAsync("bob", cts.Token);
+        server.Members.Add("lobby", "bob");
+        await using TestClient client = await RoomTests.ConnectWithRoomsAsync(server, "bob", [("lobby", null)], cts.Token);
+        Assert.Equal("joined", (await client.ReadFrameAsync(cts.Token)).Command());
 
         server.Log.Append("in lobby", room: "lobby");
         server.Log.Append("more", room: "lobby");

@@ -164,6 +164,8 @@ public sealed class OutboundWriterTests
 
         public void RunNow() => writer.RunNow();
 
+        public void Send(byte[] frame) => writer.TryEnqueue(frame);
+
         public void EvictSlow(string detail) => throw new InvalidOperationException(detail);
     }
 }

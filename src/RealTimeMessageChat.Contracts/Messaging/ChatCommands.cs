@@ -18,4 +18,23 @@ public static class ChatCommands
 
     /// <summary>Server to client: seqs from_seq..to_seq of a room are in neither store (<c>recovered: false</c>).</summary>
     public const string Recovery = "recovery";
+
+    /// <summary>Client to server: receive a room (issue 8); answered <c>joined</c>.</summary>
+    public const string Join = "join";
+
+    /// <summary>Client to server: stop receiving a room; answered <c>left</c>.</summary>
+    public const string Leave = "leave";
+
+    public const string Joined = "joined";
+
+    public const string Left = "left";
+
+    /// <summary>Server to client: the user is no longer a member of the room.</summary>
+    public const string RoomLeft = "room_left";
+
+    /// <summary>Both ways: a member is typing in a room.</summary>
+    public const string Typing = "typing";
+
+    /// <summary>Client to server: the user has read a room up to a seq.</summary>
+    public const string Read = "read";
 }

@@ -13,6 +13,9 @@ public sealed record ConnectRequest
 
     /// <summary>When present, the server replays the retained messages after it before going live.</summary>
     public long? LastSeq { get; init; }
+
+    /// <summary>Rooms besides the global one to receive from the start (issue 8); each must be one the user is a member of.</summary>
+    public IReadOnlyList<RoomRequest>? Rooms { get; init; }
 }
 
 /// <summary>The server's answer to <see cref="ConnectRequest"/>.</summary>
@@ -98,6 +101,9 @@ public sealed record ErrorFrame
     public string Command { get; init; } = "error";
 
     public required string Message { get; init; }
+
+    /// <summary>The room a refused room command (join, leave, typing, read, a handshake room) named; absent otherwise.</summary>
+    public string? SubId { get; init; }
 }
 
 /// <summary>

@@ -9,8 +9,11 @@ using RealTimeMessageChat.Protocol;
 namespace RealTimeMessageChat.MainServer.Broadcasting;
 
 /// <summary>
-/// Follows every room's Redis stream with cursors of its own (nothing is popped, so several
-/// MainServers each see every message; a room's cursor is its ring's head). Each batch read is
+/// Follows the Redis stream of every room in <see cref="RoomDirectory.Rooms"/> (the global room,
+/// and the rooms this server's clients are in) with cursors of its own (nothing is popped, so several
+/// MainServers each see every message; a room's cursor is its ring's head). A wake-up names its
+/// room: only the named rooms are read; the global room also every <c>poll_interval_ms</c> without
+/// a wake-up, every followed room once a second; a room not followed is never read. Each batch read is
 /// encoded once per message into the room's <see cref="FrameRing"/>, then the room's subscribers
 /// are woken once for the whole batch (<see cref="Broadcaster.Wake"/>). Wakes on the pub/sub hint or every <c>poll_interval_ms</c>. A Redis
 /// error keeps the cursors and retries the pass in place (<see cref="MessageLogRetry"/>): a message
@@ -21,6 +24,7 @@ internal sealed partial class MessageFeedService(
     RoomDirectory rooms,
     Broadcaster broadcaster,
     IFrameCodec codec,
+    MainServerMetrics metrics,
     IOptions<MainServerOptions> options,
     ILogger<MessageFeedService> logger) : BackgroundService
 {
@@ -41,38 +45,38 @@ internal sealed partial class MessageFeedService(
             return ValueTask.CompletedTask;
         });
 
-    private int _unknownRoomSeen;
     private bool _subscribed;
-    private long _lastRoomRefresh;
+    private long _lastFullPass;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         MainServerOptions o = options.Value;
         TimeSpan poll = TimeSpan.FromMilliseconds(o.PollIntervalMilliseconds);
-        TimeSpan roomRefresh = TimeSpan.FromMilliseconds(Math.Max(1_000, o.PollIntervalMilliseconds * 10));
+        long fullPassMs = Math.Max(1_000, o.PollIntervalMilliseconds);
+        _lastFullPass = Environment.TickCount64 - fullPassMs;
+        rooms.Followed += _ => _wake.Writer.TryWrite(true);
         try
         {
             await _retry.ExecuteAsync(async ct => await InitializeCursorsAsync(ct), stoppingToken);
             rooms.MarkReady();
             LogFeedStarted(logger, rooms.Rooms.Length, rooms.Head(RoomDirectory.GlobalRoom));
 
+            bool woken = false;
             while (!stoppingToken.IsCancellationRequested)
             {
+                // The global room is read on every poll without a wake-up, as before rooms; the
+                // other rooms once a second, so a lost hint (pub/sub away) costs at most a second
+                // and an idle server costs one read per followed room per second, not ten.
+                bool allRooms = Environment.TickCount64 - _lastFullPass >= fullPassMs;
+                List<Room> due = DueRooms(allRooms, globalToo: !woken);
                 await _retry.ExecuteAsync(
                     async ct =>
                     {
                         await EnsureSubscribedAsync(ct);
-                        bool refresh = Interlocked.Exchange(ref _unknownRoomSeen, 0) == 1
-                            || Environment.TickCount64 - _lastRoomRefresh >= (long)roomRefresh.TotalMilliseconds;
-                        if (refresh)
-                        {
-                            await RefreshRoomsAsync(ct);
-                        }
-
-                        await DrainAllRoomsAsync(o.ReplayBatchSize, ct);
+                        await DrainRoomsAsync(due, o.ReplayBatchSize, ct);
                     },
                     stoppingToken);
-                await WaitForWakeAsync(poll, stoppingToken);
+                woken = await WaitForWakeAsync(poll, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -82,23 +86,32 @@ internal sealed partial class MessageFeedService(
         LogFeedStopped(logger);
     }
 
+    /// <summary>The rooms this pass reads; each one's pending flag is cleared before it is read, so a hint during the read brings another pass.</summary>
+    private List<Room> DueRooms(bool allRooms, bool globalToo)
+    {
+        if (allRooms)
+        {
+            _lastFullPass = Environment.TickCount64;
+        }
+
+        var due = new List<Room>();
+        foreach (Room room in rooms.Rooms)
+        {
+            if (Interlocked.Exchange(ref room.WakePending, 0) == 1 || allRooms || (globalToo && room.Name.Length == 0))
+            {
+                due.Add(room);
+            }
+        }
+
+        return due;
+    }
+
     private async Task InitializeCursorsAsync(CancellationToken cancellationToken)
     {
-        // Start at each room's newest seq: this server broadcasts what arrives from now on;
-        // clients that want older messages ask with last_seq and catch up from the log.
-        IReadOnlyList<string> names = await messageLog.GetRoomsAsync(cancellationToken);
-        var start = new Dictionary<string, long>(StringComparer.Ordinal) { [string.Empty] = 0 };
-        foreach (string room in names.Append(string.Empty).Distinct(StringComparer.Ordinal))
-        {
-            start[room] = await messageLog.GetLastSeqAsync(room, cancellationToken);
-        }
-
-        foreach (var (room, seq) in start)
-        {
-            rooms.GetOrAdd(room, seq);
-        }
-
-        _lastRoomRefresh = Environment.TickCount64;
+        // Start at the global room's newest seq: this server broadcasts what arrives from now on;
+        // clients that want older messages ask with last_seq and catch up from the log. Other rooms
+        // are followed when a client of this server subscribes to one (RoomDirectory.SubscribeAsync).
+        rooms.GetOrAdd(RoomDirectory.GlobalRoom, await messageLog.GetLastSeqAsync(RoomDirectory.GlobalRoom, cancellationToken));
     }
 
     private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
@@ -114,39 +127,27 @@ internal sealed partial class MessageFeedService(
 
     private void OnAppended(string room)
     {
-        if (!rooms.TryGet(room, out _))
+        if (!rooms.TryGet(room, out Room? followed))
         {
-            Volatile.Write(ref _unknownRoomSeen, 1);
+            // No client of this server is in the room: nothing of it is read.
+            metrics.WakeIgnored();
+            return;
         }
 
+        Volatile.Write(ref followed.WakePending, 1);
         _wake.Writer.TryWrite(true);
     }
 
-    private async Task RefreshRoomsAsync(CancellationToken cancellationToken)
+    private async Task DrainRoomsAsync(List<Room> due, int batchSize, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> names = await messageLog.GetRoomsAsync(cancellationToken);
-        foreach (string room in names)
-        {
-            // A room born after start is read from its first message.
-            if (!rooms.TryGet(room, out _))
-            {
-                rooms.GetOrAdd(room, 0);
-                LogRoomDiscovered(logger, room);
-            }
-        }
-
-        _lastRoomRefresh = Environment.TickCount64;
-    }
-
-    private async Task DrainAllRoomsAsync(int batchSize, CancellationToken cancellationToken)
-    {
-        foreach (Room room in rooms.Rooms)
+        foreach (Room room in due)
         {
             FrameRing ring = room.Ring;
             while (true)
             {
                 long cursor = ring.Head;
                 IReadOnlyList<ChatMessage> batch = await messageLog.ReadAfterAsync(room.Name, cursor, batchSize, cancellationToken);
+                metrics.FeedRead();
                 long now = Environment.TickCount64;
                 int appended = 0;
                 foreach (ChatMessage message in batch)
@@ -192,8 +193,14 @@ internal sealed partial class MessageFeedService(
         }
     }
 
-    private async Task WaitForWakeAsync(TimeSpan poll, CancellationToken stoppingToken)
+    /// <summary>True when a wake-up came, false when <paramref name="poll"/> passed without one.</summary>
+    private async Task<bool> WaitForWakeAsync(TimeSpan poll, CancellationToken stoppingToken)
     {
+        if (_wake.Reader.TryRead(out _))
+        {
+            return true;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(poll);
         try
@@ -202,9 +209,10 @@ internal sealed partial class MessageFeedService(
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
+            return false;
         }
 
-        _wake.Reader.TryRead(out _);
+        return _wake.Reader.TryRead(out _);
     }
 
     [LoggerMessage(EventId = 2400, Level = LogLevel.Information, Message = "Message feed started: following {RoomCount} rooms, global room at seq {GlobalSeq}")]
@@ -215,9 +223,6 @@ internal sealed partial class MessageFeedService(
 
     [LoggerMessage(EventId = 2402, Level = LogLevel.Warning, Message = "Redis error in the message feed; retrying in {BackoffMs} ms with cursors kept")]
     private static partial void LogRedisError(ILogger logger, Exception? exception, double backoffMs);
-
-    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "New room {Room} found; following it from its first message")]
-    private static partial void LogRoomDiscovered(ILogger logger, string room);
 
     [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "Room {Room}: feed at seq {Cursor} but the oldest retained message is seq {Seq}; the messages between are only in PostgreSQL")]
     private static partial void LogFeedGap(ILogger logger, string room, long cursor, long seq);

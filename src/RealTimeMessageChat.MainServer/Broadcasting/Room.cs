@@ -16,6 +16,9 @@ internal sealed class Room(string name, FrameRing ring, bool isLocal = false)
 
     public FrameRing Ring { get; } = ring;
 
+    /// <summary>1 when the pub/sub hint named this room since the feed last read it (the feed reads only such rooms between full passes).</summary>
+    public int WakePending;
+
     /// <summary>Iterated by the feed once per appended batch, without a lock.</summary>
     public SlotArray<Subscription> Subscribers { get; } = new();
 }

@@ -1,18 +1,20 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using RealTimeMessageChat.MainServer.Collections;
+using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Delivery;
 using RealTimeMessageChat.MainServer.Options;
 
 namespace RealTimeMessageChat.MainServer.Broadcasting;
 
 /// <summary>
-/// The rooms this server follows and who is subscribed to which. Membership today is "every
-/// client in every room" (CONTRACT.md: every client receives every broadcast), decided here and
-/// only here: the rooms issue replaces <see cref="Join"/>'s loop with real membership without
-/// touching the feed's fan-out, which only ever walks one room's subscribers.
+/// The rooms this server follows and who is subscribed to which (issue 8). Every client is in the
+/// global room <c>""</c>, always followed; any other room is followed only while at least one of
+/// this server's clients is subscribed to it, and dropped (ring and all) when the last one leaves,
+/// so a server with no member of a room reads nothing of it. Whether a client may be subscribed is
+/// the caller's check (<see cref="Rooms.RoomSubscriptions"/>); this class only keeps the sets
+/// consistent. The feed's fan-out still walks one room's subscribers and nothing else.
 /// </summary>
-internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
+internal sealed partial class RoomDirectory(IMessageLog messageLog, IOptions<MainServerOptions> options, MainServerMetrics metrics, ILogger<RoomDirectory> logger)
 {
     public const string GlobalRoom = "";
 
@@ -23,10 +25,10 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
     private readonly ConcurrentDictionary<string, Room> _byName = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Joins and room creation are rare next to broadcasts, and must not interleave: a client
-    // joining while a room is born would otherwise be subscribed to it twice or not at all.
+    // Subscriptions, follows and unfollows are rare next to broadcasts and must not interleave: a
+    // client joining while the room's last subscriber leaves would otherwise be left in a room
+    // nobody reads.
     private readonly Lock _membership = new();
-    private readonly SlotArray<ClientDelivery> _members = new();
     private Room[] _rooms = [];
 
     /// <summary>
@@ -41,8 +43,11 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
 
     public bool IsReady => _ready.Task.IsCompleted;
 
-    /// <summary>Every room followed, for the feed's pass; replaced (never mutated) when a room is added.</summary>
+    /// <summary>Every room followed, for the feed's pass; replaced (never mutated) when a room is added or dropped.</summary>
     public Room[] Rooms => Volatile.Read(ref _rooms);
+
+    /// <summary>Raised (outside the lock) when a room starts being followed, so the feed reads it at once.</summary>
+    public event Action<Room>? Followed;
 
     public void MarkReady() => _ready.TrySetResult();
 
@@ -52,64 +57,114 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
     public long Head(string name) => _byName.TryGetValue(name, out Room? room) ? room.Ring.Head : 0;
 
     /// <summary>
-    /// Follows a room whose newest existing seq is <paramref name="head"/>; every member is
-    /// subscribed from the message after it. Returns the existing room when there is one.
+    /// Follows a room whose newest existing seq is <paramref name="head"/> (the feed's start, and
+    /// tests); returns the existing room when there is one. Nobody is subscribed by this.
     /// </summary>
     public Room GetOrAdd(string name, long head)
     {
-        if (_byName.TryGetValue(name, out Room? existing))
-        {
-            return existing;
-        }
-
+        Room? added = null;
+        Room room;
         lock (_membership)
         {
-            if (_byName.TryGetValue(name, out existing))
-            {
-                return existing;
-            }
-
-            var room = new Room(name, new FrameRing(_options.RingCapacityFrames, _options.RingCapacityBytes, head));
-            foreach (ClientDelivery? member in _members.Items)
-            {
-                if (member is { GlobalRoomOnly: false })
-                {
-                    member.Subscribe(room, head);
-                }
-            }
-
-            _byName[name] = room;
-            Volatile.Write(ref _rooms, [.. _rooms, room]);
-            return room;
+            room = _byName.TryGetValue(name, out Room? existing) ? existing : added = Follow(name, head);
         }
+
+        if (added is not null)
+        {
+            Followed?.Invoke(added);
+        }
+
+        return room;
     }
 
     /// <summary>
     /// Subscribes a client that has just authenticated: the global room from after
-    /// <paramref name="globalAfterSeq"/>, every other room from its newest seq on.
+    /// <paramref name="globalAfterSeq"/>, and presence. Other rooms come by <see cref="SubscribeAsync"/>.
     /// </summary>
     public void Join(ClientDelivery delivery, long globalAfterSeq)
     {
         lock (_membership)
         {
-            delivery.MemberSlot = _members.Add(delivery);
+            delivery.IsJoined = true;
             if (!delivery.GlobalRoomOnly && _options.PresenceBroadcast)
             {
                 // C++ toolkit guests are left out: the original client knows no user_status frame.
                 delivery.Subscribe(Presence, Presence.Ring.Head);
             }
 
-            foreach (Room room in _rooms)
+            if (_byName.TryGetValue(GlobalRoom, out Room? global))
             {
-                if (room.Name == GlobalRoom)
+                delivery.Subscribe(global, globalAfterSeq);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Subscribes <paramref name="delivery"/> to <paramref name="name"/> after <paramref name="lastSeq"/>
+    /// (clamped to the room's newest seq; null: from the newest), following the room first if this
+    /// server does not yet (one Redis read of its newest seq). <paramref name="onSubscribing"/> runs
+    /// under the lock with the room's newest seq just before the subscription starts, so a reply it
+    /// queues precedes the room's frames. Returns null when the client has left meanwhile; an
+    /// already subscribed client is not subscribed again (its cursor stays) and gets the head too.
+    /// </summary>
+    public async ValueTask<long?> SubscribeAsync(ClientDelivery delivery, string name, long? lastSeq, Action<long> onSubscribing, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            long? startHead = _byName.ContainsKey(name) ? null : await messageLog.GetLastSeqAsync(name, cancellationToken);
+            Room? added = null;
+            long head;
+            lock (_membership)
+            {
+                if (!delivery.IsJoined)
                 {
-                    delivery.Subscribe(room, globalAfterSeq);
+                    return null;
                 }
-                else if (!delivery.GlobalRoomOnly)
+
+                if (!_byName.TryGetValue(name, out Room? room))
                 {
-                    delivery.Subscribe(room, room.Ring.Head);
+                    if (startHead is null)
+                    {
+                        continue; // dropped while we looked: read its head outside the lock
+                    }
+
+                    room = added = Follow(name, startHead.Value);
+                }
+
+                head = room.Ring.Head;
+                onSubscribing(head);
+                if (!delivery.IsSubscribed(name))
+                {
+                    delivery.Subscribe(room, lastSeq is long seq ? Math.Clamp(seq, 0, head) : head);
                 }
             }
+
+            if (added is not null)
+            {
+                Followed?.Invoke(added);
+            }
+
+            return head;
+        }
+    }
+
+    /// <summary>
+    /// Stops delivering <paramref name="name"/> to the client; <paramref name="onUnsubscribed"/>
+    /// runs under the lock with the room's newest seq. False when it was not subscribed. The room is
+    /// dropped when this was its last subscriber (never the global room).
+    /// </summary>
+    public bool Unsubscribe(ClientDelivery delivery, string name, Action<long>? onUnsubscribed = null)
+    {
+        lock (_membership)
+        {
+            if (!_byName.TryGetValue(name, out Room? room) || !delivery.Unsubscribe(room))
+            {
+                return false;
+            }
+
+            onUnsubscribed?.Invoke(room.Ring.Head);
+            DropIfEmpty(room);
+            return true;
         }
     }
 
@@ -117,10 +172,52 @@ internal sealed class RoomDirectory(IOptions<MainServerOptions> options)
     {
         lock (_membership)
         {
-            if (_members.Remove(delivery.MemberSlot, delivery))
+            if (!delivery.IsJoined)
             {
-                delivery.UnsubscribeAll();
+                return;
+            }
+
+            delivery.IsJoined = false;
+            foreach (Room room in delivery.UnsubscribeAll())
+            {
+                DropIfEmpty(room);
             }
         }
     }
+
+    private Room Follow(string name, long head)
+    {
+        bool global = name.Length == 0;
+        var room = new Room(name, global
+            ? new FrameRing(_options.RingCapacityFrames, _options.RingCapacityBytes, head)
+            : new FrameRing(_options.RoomRingCapacityFrames, _options.RoomRingCapacityBytes, head));
+
+        // Read at once: whatever was appended since the head was read is due to the first subscriber.
+        room.WakePending = 1;
+        _byName[name] = room;
+        Volatile.Write(ref _rooms, [.. _rooms, room]);
+        metrics.RoomFollowed(1);
+        LogFollowing(logger, name, head);
+        return room;
+    }
+
+    private void DropIfEmpty(Room room)
+    {
+        if (room.Name.Length == 0 || room.IsLocal || room.Subscribers.Count > 0 || !_byName.TryGetValue(room.Name, out Room? current) || current != room)
+        {
+            return;
+        }
+
+        // A pass of the feed already reading it finishes into a ring nobody holds; harmless.
+        _byName.TryRemove(room.Name, out _);
+        Volatile.Write(ref _rooms, [.. _rooms.Where(r => r != room)]);
+        metrics.RoomFollowed(-1);
+        LogUnfollowed(logger, room.Name, room.Ring.Head);
+    }
+
+    [LoggerMessage(EventId = 2410, Level = LogLevel.Information, Message = "Following room {Room} from seq {Head}")]
+    private static partial void LogFollowing(ILogger logger, string room, long head);
+
+    [LoggerMessage(EventId = 2411, Level = LogLevel.Information, Message = "No client left in room {Room}: stopped following it at seq {Head}")]
+    private static partial void LogUnfollowed(ILogger logger, string room, long head);
 }

@@ -42,8 +42,11 @@ internal sealed partial class ClientDelivery(
         _toolkitFraming = true;
     }
 
-    /// <summary>The slot in the directory's member list.</summary>
-    public int MemberSlot { get; set; } = -1;
+    /// <summary>Between the directory's join and leave (written under its lock): only then may rooms be subscribed.</summary>
+    public bool IsJoined { get; set; }
+
+    /// <summary>The connection this delivery feeds (typing indicators go to it directly).</summary>
+    public IDeliveryTarget Target => target;
 
     /// <summary>A history read failed; the connection timer schedules the writer again.</summary>
     public bool NeedsRetry => _historyFailed;
@@ -65,15 +68,52 @@ internal sealed partial class ClientDelivery(
         target.Schedule();
     }
 
-    /// <summary>Called under the directory's lock when the client leaves.</summary>
-    public void UnsubscribeAll()
+    /// <summary>Rooms received besides the global one (presence is not a room).</summary>
+    public int RoomCount => Volatile.Read(ref _subscriptions).Count(s => !s.Room.IsLocal && s.Room.Name.Length != 0);
+
+    /// <summary>Whether the client has a subscription to the room named <paramref name="room"/>.</summary>
+    public bool IsSubscribed(string room)
     {
         foreach (Subscription subscription in Volatile.Read(ref _subscriptions))
+        {
+            if (!subscription.Room.IsLocal && string.Equals(subscription.Room.Name, room, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Stops delivering <paramref name="room"/>; false when not subscribed. Called under the
+    /// directory's lock. A send in flight may still carry the room's frames; the next one does not.
+    /// </summary>
+    public bool Unsubscribe(Room room)
+    {
+        Subscription[] current = Volatile.Read(ref _subscriptions);
+        int index = Array.FindIndex(current, s => s.Room == room);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        room.Subscribers.Remove(current[index].Slot, current[index]);
+        Volatile.Write(ref _subscriptions, [.. current[..index], .. current[(index + 1)..]]);
+        return true;
+    }
+
+    /// <summary>Called under the directory's lock when the client leaves; returns the rooms it was in.</summary>
+    public Room[] UnsubscribeAll()
+    {
+        Subscription[] current = Volatile.Read(ref _subscriptions);
+        foreach (Subscription subscription in current)
         {
             subscription.Room.Subscribers.Remove(subscription.Slot, subscription);
         }
 
         Volatile.Write(ref _subscriptions, []);
+        return [.. current.Select(s => s.Room)];
     }
 
     /// <summary>

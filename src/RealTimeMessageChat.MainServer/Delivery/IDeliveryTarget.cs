@@ -17,6 +17,9 @@ internal interface IDeliveryTarget
     /// </summary>
     void RunNow();
 
+    /// <summary>Queues a control frame (reply, typing indicator) ahead of broadcasts.</summary>
+    void Send(byte[] frame);
+
     /// <summary>Disconnects a client whose backlog passed its bounds.</summary>
     void EvictSlow(string detail);
 }

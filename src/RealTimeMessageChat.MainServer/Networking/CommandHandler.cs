@@ -9,14 +9,15 @@ using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Options;
 using RealTimeMessageChat.MainServer.Presence;
+using RealTimeMessageChat.MainServer.Rooms;
 using RealTimeMessageChat.Protocol;
 using RealTimeMessageChat.Protocol.Toolkit;
 
 namespace RealTimeMessageChat.MainServer.Networking;
 
 /// <summary>
-/// The client's commands: the <c>connection</c> handshake, status, heartbeats, and the error frame
-/// for anything else. One instance for every connection; the transport only hands frames in.
+/// The client's commands: the <c>connection</c> handshake, status, heartbeats, the room commands
+/// (<see cref="RoomSubscriptions"/>), and the error frame for anything else. One instance for every connection; the transport only hands frames in.
 /// </summary>
 internal sealed partial class CommandHandler(
     IOptions<MainServerOptions> options,
@@ -25,6 +26,7 @@ internal sealed partial class CommandHandler(
     PresenceWriter presence,
     ISessionStore sessions,
     SessionRevoker revoker,
+    RoomSubscriptions roomCommands,
     MainServerMetrics metrics,
     ILogger<CommandHandler> logger)
 {
@@ -70,6 +72,18 @@ internal sealed partial class CommandHandler(
                 break;
             case ChatCommands.Connection:
                 RejectCommand(connection, "already connected", "Already connected.");
+                break;
+            case ChatCommands.Join:
+                // Awaited, so the room commands of one connection take effect in the order sent.
+                return JoinAsync(connection, frame.Room!);
+            case ChatCommands.Leave:
+                roomCommands.Leave(connection, frame.Room!.SubId);
+                break;
+            case ChatCommands.Typing:
+                roomCommands.Typing(connection, frame.Room!.SubId);
+                break;
+            case ChatCommands.Read:
+                roomCommands.Read(connection, frame.Room!.SubId, frame.Room.Seq);
                 break;
             case ChatCommands.SendBroadcastMessage:
                 RejectCommand(connection, "client broadcast", "Clients cannot broadcast over TCP: publish through POST /publishMessage.");
@@ -189,6 +203,20 @@ internal sealed partial class CommandHandler(
         rooms.Join(connection.Delivery, start);
         presence.Online(request.Id, sessionId);
         LogAuthenticated(logger, connection.Id, request.Id, sessionId, start, request.LastSeq is not null);
+
+        // Each room is answered on its own (joined, or an error frame naming it): one room the user
+        // may not read does not cost the others, nor the connection.
+        foreach (RoomRequest? room in (request.Rooms ?? []).DistinctBy(r => r?.SubId, StringComparer.Ordinal))
+        {
+            await roomCommands.JoinAsync(connection, room?.SubId, room?.LastSeq);
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> JoinAsync(ClientConnection connection, RoomCommandRequest request)
+    {
+        await roomCommands.JoinAsync(connection, request.SubId, request.LastSeq);
         return true;
     }
 

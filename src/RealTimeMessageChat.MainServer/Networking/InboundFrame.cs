@@ -8,7 +8,7 @@ using RealTimeMessageChat.Protocol.Toolkit;
 namespace RealTimeMessageChat.MainServer.Networking;
 
 /// <summary>A client frame parsed into owned values, so it outlives the pipe buffer it came from.</summary>
-internal readonly record struct InboundFrame(string Command, ConnectRequest? Connect, StatusUpdateRequest? Status, ToolkitConnect? Toolkit = null)
+internal readonly record struct InboundFrame(string Command, ConnectRequest? Connect, StatusUpdateRequest? Status, ToolkitConnect? Toolkit = null, RoomCommandRequest? Room = null)
 {
     /// <summary>Throws <see cref="TcpFrameException"/> (message safe for the client) for a payload that is not a valid frame.</summary>
     public static InboundFrame Parse(ReadOnlySequence<byte> payload)
@@ -20,6 +20,8 @@ internal readonly record struct InboundFrame(string Command, ConnectRequest? Con
             {
                 ChatCommands.Connection => new InboundFrame(command, document.RootElement.Deserialize(ContractsJsonContext.Default.ConnectRequest), null),
                 ChatCommands.RequestClientStatusUpdate => new InboundFrame(command, null, document.RootElement.Deserialize(ContractsJsonContext.Default.StatusUpdateRequest)),
+                ChatCommands.Join or ChatCommands.Leave or ChatCommands.Typing or ChatCommands.Read =>
+                    new InboundFrame(command, null, null, Room: document.RootElement.Deserialize(ContractsJsonContext.Default.RoomCommandRequest)),
                 _ => new InboundFrame(command, null, null),
             };
         }

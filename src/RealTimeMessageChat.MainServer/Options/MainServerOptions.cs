@@ -194,6 +194,41 @@ internal sealed class MainServerOptions : IValidatableObject
     [Range(10, 10_000)]
     public int PresenceBroadcastWindowMilliseconds { get; set; } = 200;
 
+    /// <summary>
+    /// Seconds a room membership answer (member or not) is cached before PostgreSQL is asked again;
+    /// a change announced on the control channel drops the entry at once. 0 asks every time. Default 30.
+    /// </summary>
+    [ConfigurationKeyName("room_membership_cache_sec")]
+    [Range(0, 86_400)]
+    public int RoomMembershipCacheSeconds { get; set; } = 30;
+
+    /// <summary>Rooms besides the global one a connection may receive at once (handshake <c>rooms</c> plus <c>join</c>). Default 100.</summary>
+    [ConfigurationKeyName("max_rooms_per_connection")]
+    [Range(0, 10_000)]
+    public int MaxRoomsPerConnection { get; set; } = 100;
+
+    /// <summary>
+    /// Frames a room other than the global one keeps in its ring (rounded up to a power of two; the
+    /// slot array is allocated when the server starts following the room). Catch-up beyond it reads
+    /// Redis, then PostgreSQL. Default 1024.
+    /// </summary>
+    [ConfigurationKeyName("room_ring_capacity_frames")]
+    [Range(16, 1 << 20)]
+    public int RoomRingCapacityFrames { get; set; } = 1024;
+
+    /// <summary>Bytes of frames a room other than the global one keeps in its ring at most. Default 4194304 (4 MiB).</summary>
+    [ConfigurationKeyName("room_ring_capacity_bytes")]
+    [Range(64 * 1024, 1L << 34)]
+    public long RoomRingCapacityBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Milliseconds between two <c>typing</c> indicators of one user in one room that this server
+    /// relays; one sent sooner is dropped silently (counted). 0 relays every one. Default 2000.
+    /// </summary>
+    [ConfigurationKeyName("typing_min_interval_ms")]
+    [Range(0, 60_000)]
+    public int TypingMinIntervalMilliseconds { get; set; } = 2000;
+
     /// <summary>Seconds a graceful stop waits for clients to receive their queued frames. Default 5.</summary>
     [ConfigurationKeyName("shutdown_timeout_sec")]
     [Range(0, 600)]

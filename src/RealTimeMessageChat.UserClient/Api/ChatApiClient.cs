@@ -96,9 +96,11 @@ internal sealed partial class ChatApiClient(HttpClient httpClient, string userId
     /// after a lost answer is de-duplicated by the server rather than shown twice. A refused token
     /// is renewed once; 429, 5xx and unreachable API are retried with backoff.
     /// </summary>
-    public async Task<PublishResponse?> PublishAsync(string content, Guid messageId, CancellationToken cancellationToken)
+    public async Task<PublishResponse?> PublishAsync(string content, Guid messageId, CancellationToken cancellationToken, string? room = null)
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(new PublishRequest { Content = content, MessageId = messageId }, ContractsJsonContext.Default.PublishRequest);
+        // The global room is sent without sub_id, as before rooms existed.
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(
+            new PublishRequest { Content = content, MessageId = messageId, SubId = string.IsNullOrEmpty(room) ? null : room }, ContractsJsonContext.Default.PublishRequest);
         bool reloggedIn = false;
         TimeSpan delay = FirstRetryDelay;
         for (int attempt = 1; ; attempt++)

@@ -19,6 +19,15 @@ internal static class BroadcastFormatter
         return $"[{seq}] {Printable(sender)}: {Printable(data)}";
     }
 
+    /// <summary>A message of a room other than the global one: <c>[room #seq] sender: text</c>, escaped as <see cref="Format(long, string, string)"/>.</summary>
+    public static string Format(string room, long seq, string sender, string data)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(data);
+        return $"[{Printable(room)} #{seq}] {Printable(sender)}: {Printable(data)}";
+    }
+
     /// <summary>
     /// The stdout line of a <c>user_status</c> frame: <c>* alice is online</c>, <c>* alice is
     /// online: out for lunch</c>, <c>* alice is offline</c>. False when the frame lacks its fields.

@@ -8,4 +8,7 @@ internal interface IChatOutput
 
     /// <summary>Status and diagnostics for the person at the terminal (stderr).</summary>
     void WriteStatus(string text);
+
+    /// <summary>A passing notice (someone is typing): a status line, not a chat line, never stdout.</summary>
+    void WriteTransient(string text) => WriteStatus(text);
 }

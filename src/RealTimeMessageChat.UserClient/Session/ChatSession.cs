@@ -15,6 +15,11 @@ namespace RealTimeMessageChat.UserClient.Session;
 /// The client's life: log in, connect, print broadcasts, send typed lines, and on any disconnect
 /// reconnect with backoff, resuming after the last printed seq so nothing is missed or doubled.
 /// </summary>
+/// <remarks>
+/// Rooms (issue 8): the rooms joined are kept here and asked for again in every handshake, each
+/// with its own <c>last_seq</c> (<see cref="SeqTracker.ResumeAfter(string)"/>); the room typed lines go
+/// to is <c>/room</c>'s. The rest is in ChatSession.Rooms.cs.
+/// </remarks>
 internal sealed partial class ChatSession(UserClientOptions options, ChatApiClient api, IChatOutput output, ILogger<ChatSession> logger)
 {
     public const int ExitOk = 0;
@@ -142,6 +147,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
             Token = token,
             SubId = string.Empty,
             LastSeq = resumeAfter,
+            Rooms = HandshakeRooms(),
         };
         ConnectResponse response;
         try
@@ -167,6 +173,9 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
         }
 
         _sessionId = response.SubId ?? string.Empty;
+
+        // Before the status line: a command typed once "Connected" shows goes on this connection.
+        _connection = connection;
         LogConnected(logger, options.ServerHost, options.ServerPort, _sessionId, resumeAfter);
         string over = _tls is null ? string.Empty : " over TLS";
         output.WriteStatus(resumeAfter is { } after
@@ -175,7 +184,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
 
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task heartbeat = HeartbeatLoopAsync(connection, heartbeatStop.Token);
-        _connection = connection;
+        Task reads = ReadReceiptLoopAsync(connection, heartbeatStop.Token);
         try
         {
             await connection.RunAsync((command, root) => OnFrame(connection, command, root), cancellationToken);
@@ -188,6 +197,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
             _connection = null;
             await heartbeatStop.CancelAsync();
             await heartbeat;
+            await reads;
         }
 
         return true;
@@ -205,6 +215,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                 else if (_seqs.TryAccept(line.Room, line.Seq))
                 {
                     output.WriteMessage(line.ToString());
+                    MarkPrinted(line.Room, line.Seq);
                 }
                 else
                 {
@@ -230,6 +241,12 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                     LogUnknownCommand(logger, command);
                 }
 
+                break;
+            case ChatCommands.Joined or ChatCommands.Left or ChatCommands.RoomLeft or ChatCommands.Typing:
+                OnRoomFrame(command, root);
+                break;
+            case ChatCommands.Error when root.TryGetProperty("sub_id", out JsonElement errorRoom) && errorRoom.ValueKind == JsonValueKind.String:
+                OnRoomError(errorRoom.GetString()!, StringProperty(root, "message"));
                 break;
             case ChatCommands.Error:
                 string message = StringProperty(root, "message");
@@ -301,10 +318,13 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
                         SendStatus(command.Text);
                         break;
                     case InputCommandKind.Unknown:
-                        output.WriteStatus($"Unknown command {command.Text}. Commands: /status <text>, /quit.");
+                        output.WriteStatus($"Unknown command {command.Text}. Commands: /status <text>, /join <room>, /leave <room>, /rooms, /room [<room>], /dm <user> <text>, /who <room>, /typing, /quit.");
+                        break;
+                    case InputCommandKind.Message:
+                        await PublishAsync(command.Text, cancellationToken);
                         break;
                     default:
-                        await PublishAsync(command.Text, cancellationToken);
+                        await RoomCommandAsync(command, cancellationToken);
                         break;
                 }
             }
@@ -327,7 +347,7 @@ internal sealed partial class ChatSession(UserClientOptions options, ChatApiClie
         Guid messageId = Guid.NewGuid();
         try
         {
-            await api.PublishAsync(content, messageId, cancellationToken);
+            await api.PublishAsync(content, messageId, cancellationToken, _currentRoom);
         }
         catch (ChatApiException ex)
         {

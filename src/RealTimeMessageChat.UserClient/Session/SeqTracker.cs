@@ -7,6 +7,7 @@ namespace RealTimeMessageChat.UserClient.Session;
 internal sealed class SeqTracker
 {
     private readonly Dictionary<string, long> _printed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _roomFloor = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly long? _startAfter;
     private long? _resumeFloor;
@@ -64,6 +65,30 @@ internal sealed class SeqTracker
         lock (_lock)
         {
             _resumeFloor = Math.Max(_resumeFloor ?? 0, newest);
+        }
+    }
+
+    /// <summary>
+    /// The <c>last_seq</c> to send for a room other than the global one (handshake <c>rooms</c>,
+    /// <c>join</c>): the highest seq printed there, or the newest the server reported when it was
+    /// joined; null when it was never received (live from its newest).
+    /// </summary>
+    public long? ResumeAfter(string room)
+    {
+        lock (_lock)
+        {
+            long? printed = _printed.TryGetValue(room, out long p) ? p : null;
+            long? floor = _roomFloor.TryGetValue(room, out long f) ? f : null;
+            return printed is null ? floor : floor is null ? printed : Math.Max(printed.Value, floor.Value);
+        }
+    }
+
+    /// <summary>The server answered <c>joined</c> with the room's newest seq: a reconnect resumes from there at least.</summary>
+    public void ObserveRoomHead(string room, long seq)
+    {
+        lock (_lock)
+        {
+            _roomFloor[room] = Math.Max(_roomFloor.GetValueOrDefault(room), seq);
         }
     }
 

@@ -10,6 +10,16 @@ internal sealed class FakeMessageLog : IMessageLog
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<ChatMessage>> _rooms = new(StringComparer.Ordinal);
     private readonly List<Action<string>> _subscribers = [];
+    private readonly Dictionary<string, int> _reads = new(StringComparer.Ordinal);
+
+    /// <summary>How many times <paramref name="room"/>'s stream was read (the feed's passes and catch-up).</summary>
+    public int Reads(string room)
+    {
+        lock (_gate)
+        {
+            return _reads.GetValueOrDefault(room);
+        }
+    }
 
     /// <summary>Appends without waking subscribers; the server only sees it on its next poll or notification.</summary>
     public ChatMessage AppendSilently(string content, string room = "", string sender = "alice")
@@ -99,6 +109,7 @@ internal sealed class FakeMessageLog : IMessageLog
     {
         lock (_gate)
         {
+            _reads[room] = _reads.GetValueOrDefault(room) + 1;
             IReadOnlyList<ChatMessage> result = _rooms.TryGetValue(room, out List<ChatMessage>? list)
                 ? [.. list.Where(m => m.Seq > afterSeq).Take(count)]
                 : [];

@@ -9,6 +9,8 @@ using RealTimeMessageChat.Infrastructure.Sessions;
 using RealTimeMessageChat.Infrastructure.Storage;
 using RealTimeMessageChat.MainServer.Broadcasting;
 using RealTimeMessageChat.MainServer.Networking;
+using RealTimeMessageChat.MainServer.Rooms;
+using RealTimeMessageChat.Infrastructure.Rooms;
 
 namespace RealTimeMessageChat.MainServer.Tests.Support;
 
@@ -40,11 +42,19 @@ internal sealed class TestServer : IAsyncDisposable
 
     public ConnectionRegistry Registry => Services.GetRequiredService<ConnectionRegistry>();
 
+    public FakeRoomMembership Members => (FakeRoomMembership)Services.GetRequiredService<IRoomMembership>();
+
+    public FakeReadReceipts Reads => (FakeReadReceipts)Services.GetRequiredService<IReadReceipts>();
+
+    public RoomDirectory Rooms => Services.GetRequiredService<RoomDirectory>();
+
     public static async Task<TestServer> StartAsync(
         CancellationToken cancellationToken,
         IDictionary<string, string?>? settings = null,
         FakeMessageLog? log = null,
-        FakePresenceStore? presence = null)
+        FakePresenceStore? presence = null,
+        FakeRoomMembership? members = null,
+        LoopbackTypingRelay? typing = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -75,6 +85,9 @@ internal sealed class TestServer : IAsyncDisposable
         var sessions = new InMemorySessionStore();
         builder.Services.AddSingleton<ISessionStore>(sessions);
         builder.Services.AddSingleton<IModerationEvents>(sessions);
+        builder.Services.AddSingleton<IRoomMembership>(members ?? new FakeRoomMembership());
+        builder.Services.AddSingleton<IReadReceipts>(new FakeReadReceipts());
+        builder.Services.AddSingleton<ITypingRelay>(typing ?? new LoopbackTypingRelay());
         IHost host = builder.Build();
         await host.StartAsync(cancellationToken);
         await host.Services.GetRequiredService<RoomDirectory>().Ready.WaitAsync(cancellationToken);

@@ -31,7 +31,7 @@ internal sealed class FakeRestApi : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         string body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-        var recorded = new RecordedRequest(request.RequestUri!.AbsolutePath, request.Headers.Authorization?.ToString(), JsonNode.Parse(body)?.AsObject());
+        var recorded = new RecordedRequest(request.RequestUri!.AbsolutePath, request.Headers.Authorization?.ToString(), (body.Length == 0 ? null : JsonNode.Parse(body)?.AsObject()));
         Requests.Enqueue(recorded);
         switch (recorded.Path)
         {
@@ -55,6 +55,12 @@ internal sealed class FakeRestApi : HttpMessageHandler
                 return Json(status, status == HttpStatusCode.Accepted
                     ? $$"""{"success":true,"message_id":"{{recorded.Body?["message_id"]}}","queue_name":"message_broadcast_queue"}"""
                     : """{"title":"nope"}""");
+            case "/api/v1/rooms":
+                return Json(HttpStatusCode.OK, """{"rooms":[{"room_id":"team","name":"Team","visibility":"public","unread":2}]}""");
+            case "/api/v1/rooms/team/members":
+                return Json(HttpStatusCode.OK, """{"members":[{"user_id":"alice","online":true},{"user_id":"bob","online":false}]}""");
+            case "/api/v1/messages/direct":
+                return Json(HttpStatusCode.Accepted, $$"""{"success":true,"message_id":"{{recorded.Body?["message_id"]}}","sub_id":"dm-0123456789abcdef0123"}""");
             default:
                 return new HttpResponseMessage(HttpStatusCode.NotFound);
         }
