@@ -9,7 +9,7 @@ using RealTimeMessageChat.UserClient.Tests.Fakes;
 
 namespace RealTimeMessageChat.UserClient.Tests;
 
-public sealed class ChatSessionTests : IDisposable
+public sealed partial class ChatSessionTests : IDisposable
 {
     private readonly FakeChatServer _server = FakeChatServer.Start();
     private readonly FakeRestApi _rest = new();

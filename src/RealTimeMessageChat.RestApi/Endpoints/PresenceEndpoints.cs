@@ -110,18 +110,7 @@ internal static partial class PresenceEndpoints
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!PageLimit.TryParse(limit, DefaultLimit, MaxLimit, out int pageSize))
-        {
-            errors["limit"] = [$"must be 1 to {MaxLimit}."];
-        }
-
-        if (!string.IsNullOrEmpty(after) && !MessageRules.IsValidUserId(after))
-        {
-            errors["after"] = ["must be a user id ([A-Za-z0-9_-]{1,64})."];
-        }
-
-        if (errors.Count > 0)
+        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, "user", out int pageSize) is { } errors)
         {
             return ApiProblems.Validation(errors);
         }

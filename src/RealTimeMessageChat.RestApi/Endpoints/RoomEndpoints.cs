@@ -98,18 +98,7 @@ internal static class RoomEndpoints
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!PageLimit.TryParse(limit, DefaultLimit, MaxLimit, out int take))
-        {
-            errors["limit"] = [$"must be 1 to {MaxLimit}."];
-        }
-
-        if (!string.IsNullOrEmpty(after) && !MessageRules.IsValidUserId(after))
-        {
-            errors["after"] = [$"must be a room id: {MessageRules.UserIdDescription}."];
-        }
-
-        if (errors.Count > 0)
+        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, "room", out int take) is { } errors)
         {
             return ApiProblems.Validation(errors);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RealTimeMessageChat.Contracts.Validation;
 
 namespace RealTimeMessageChat.RestApi.Validation;
 
@@ -18,5 +19,26 @@ internal static class PageLimit
         }
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max;
+    }
+
+    /// <summary>
+    /// The query of a list paged by id (<c>after</c>: the last id of the previous page, of the user id
+    /// pattern; <c>limit</c>): the problems by field, or null with <paramref name="limit"/> read.
+    /// </summary>
+    /// <remarks><paramref name="afterNoun"/> is what <c>after</c> names in the message: "user", "room".</remarks>
+    public static Dictionary<string, string[]>? ValidateAfterPage(string? after, string? text, int defaultLimit, int max, string afterNoun, out int limit)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!TryParse(text, defaultLimit, max, out limit))
+        {
+            errors["limit"] = [$"must be 1 to {max}."];
+        }
+
+        if (!string.IsNullOrEmpty(after) && !MessageRules.IsValidUserId(after))
+        {
+            errors["after"] = [$"must be a {afterNoun} id: {MessageRules.UserIdDescription}."];
+        }
+
+        return errors.Count > 0 ? errors : null;
     }
 }

@@ -1,21 +1,12 @@
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging.Abstractions;
 using RealTimeMessageChat.TestUtilities;
-using RealTimeMessageChat.UserClient.Api;
-using RealTimeMessageChat.UserClient.Options;
-using RealTimeMessageChat.UserClient.Session;
 using RealTimeMessageChat.UserClient.Tests.Fakes;
 
 namespace RealTimeMessageChat.UserClient.Tests;
 
-public sealed class RoomSessionTests : IDisposable
+/// <summary>The session's rooms (issue 8); the fake server, API and session setup are <see cref="ChatSessionTests"/>'s.</summary>
+public sealed partial class ChatSessionTests
 {
-    private readonly FakeChatServer _server = FakeChatServer.Start();
-    private readonly FakeRestApi _rest = new();
-    private readonly CapturingOutput _output = new();
-    private readonly Channel<string> _input = Channel.CreateUnbounded<string>();
-
     [Fact]
     public async Task Join_PrintsRoomLines_ShowsTyping_PublishesToTheRoom_ReportsReads_ResumesEachRoomOnReconnect()
     {
@@ -120,27 +111,5 @@ public sealed class RoomSessionTests : IDisposable
         Assert.False((await second.ReceiveCommandAsync("connection", ct)).ContainsKey("rooms"));
         _input.Writer.TryWrite("/quit");
         Assert.Equal(0, await run.WaitAsync(ct));
-    }
-
-    public void Dispose()
-    {
-        _server.Dispose();
-        _rest.Dispose();
-    }
-
-    private Task<int> StartSession(CancellationToken cancellationToken)
-    {
-        var options = new UserClientOptions
-        {
-            ServerHost = "127.0.0.1",
-            ServerPort = _server.Port,
-            RestApiUrl = "http://rest.test",
-            ReconnectIntervalSec = 0.05,
-            HeartbeatIntervalSec = 30,
-            User = "alice",
-        };
-        var api = new ChatApiClient(_rest.CreateClient(), "alice", "password1", NullLogger<ChatApiClient>.Instance);
-        var session = new ChatSession(options, api, _output, NullLogger<ChatSession>.Instance);
-        return session.RunAsync(_input.Reader, cancellationToken);
     }
 }
