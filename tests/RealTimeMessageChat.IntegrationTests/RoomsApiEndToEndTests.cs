@@ -15,16 +15,22 @@ namespace RealTimeMessageChat.IntegrationTests;
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class RoomsApiEndToEndTests(TestServicesFixture services)
+public class RoomsApiEndToEndTests(TestServicesFixture services)
 {
     private const string Password = "rooms api pass";
+
+    /// <summary>The Redis the system runs on: null for the services' single Redis; a derived class gives a cluster.</summary>
+    protected virtual RedisEndpoint? RedisCluster => null;
+
+    private Task<ChatSystem> StartSystemAsync(CancellationToken ct) =>
+        ChatSystem.StartAsync(services.Require(), ct, mainServers: 0, redisCluster: RedisCluster);
 
     [Fact]
     public async Task Rooms_JoinAddRemoveRules_PublishAndHistoryForMembersOnly_RemovedMembersQueuedMessageDeadLettered()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string owner = "own_" + system.Id, bob = "bob_" + system.Id, carol = "car_" + system.Id;
         string ownerToken = await api.RegisterAndLoginAsync(owner, Password, ct);
@@ -88,7 +94,7 @@ public sealed class RoomsApiEndToEndTests(TestServicesFixture services)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 0);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string alice = "ali_" + system.Id, bob = "bob_" + system.Id, carol = "car_" + system.Id;
         string aliceToken = await api.RegisterAndLoginAsync(alice, Password, ct);
@@ -131,7 +137,7 @@ public sealed class RoomsApiEndToEndTests(TestServicesFixture services)
     }
 
     /// <summary>The room's history once it holds <paramref name="count"/> messages (the consumer is asynchronous).</summary>
-    private static async Task<JsonArray> HistoryAsync(ChatApi api, string token, string room, int count, CancellationToken ct)
+    internal static async Task<JsonArray> HistoryAsync(ChatApi api, string token, string room, int count, CancellationToken ct)
     {
         JsonArray messages = [];
         for (int attempt = 0; attempt < 100; attempt++)
@@ -165,7 +171,7 @@ public sealed class RoomsApiEndToEndTests(TestServicesFixture services)
     }
 
     /// <summary>A problem+json answer with <paramref name="status"/> that names <paramref name="field"/>.</summary>
-    private static async Task ExpectProblemAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string field, CancellationToken ct)
+    internal static async Task ExpectProblemAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string field, CancellationToken ct)
     {
         using HttpResponseMessage response = await call;
         string text = await response.Content.ReadAsStringAsync(ct);
@@ -175,7 +181,7 @@ public sealed class RoomsApiEndToEndTests(TestServicesFixture services)
     }
 
     /// <summary>Puts a valid body from <paramref name="sender"/> to <paramref name="room"/> straight on the queue (as the API did before a removal); returns the dead-letter reason.</summary>
-    private static async Task<string> PublishAndReadDeadLetterAsync(ChatSystem system, string sender, string room, CancellationToken ct)
+    internal static async Task<string> PublishAndReadDeadLetterAsync(ChatSystem system, string sender, string room, CancellationToken ct)
     {
         await using IConnection connection = await system.ConnectRabbitMqAsync(ct);
         await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true), ct);

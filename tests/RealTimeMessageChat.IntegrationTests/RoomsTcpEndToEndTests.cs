@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
@@ -17,14 +16,20 @@ namespace RealTimeMessageChat.IntegrationTests;
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
+public class RoomsTcpEndToEndTests(TestServicesFixture services)
 {
+    /// <summary>The Redis the system runs on: null for the services' single Redis; a derived class gives a cluster.</summary>
+    protected virtual RedisEndpoint? RedisCluster => null;
+
+    private Task<ChatSystem> StartSystemAsync(CancellationToken ct) =>
+        ChatSystem.StartAsync(services.Require(), ct, mainServers: 2, redisCluster: RedisCluster);
+
     [Fact]
     public async Task ThreeRooms_TwoServers_300Messages_EachClientGetsExactlyItsRoomsOnceInSeqOrder()
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 2);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string[] users = [.. Enumerable.Range(0, 6).Select(i => $"u{i}_{system.Id}")];
         string[] tokens = await Task.WhenAll(users.Select(u => api.RegisterAndLoginAsync(u, "pw-" + system.Id, ct)));
@@ -67,7 +72,7 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
             var ids = new Guid[s.Count];
             for (int m = 0; m < s.Count; m++)
             {
-                ids[m] = await PublishAsync(api, tokens[s.User], s.Room, $"{m} from {users[s.User]}", ct);
+                ids[m] = await api.PublishToRoomAsync(tokens[s.User], s.Room, $"{m} from {users[s.User]}", ct);
             }
 
             return ids;
@@ -110,7 +115,7 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
     {
         using var cts = TestTimeouts.Create(TestTimeouts.EndToEnd);
         var ct = cts.Token;
-        await using ChatSystem system = await ChatSystem.StartAsync(services.Require(), ct, mainServers: 2);
+        await using ChatSystem system = await StartSystemAsync(ct);
         using var api = new ChatApi(system.RestApiUrl);
         string alice = "alice_" + system.Id, bob = "bob_" + system.Id, carol = "carol_" + system.Id, dave = "dave_" + system.Id;
         string[] tokens = await Task.WhenAll(new[] { alice, bob, carol, dave }.Select(u => api.RegisterAndLoginAsync(u, "pw-" + system.Id, ct)));
@@ -126,7 +131,7 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
         Assert.Equal("joined", (string?)(await carolClient.ReceiveControlAsync(ct))["command"]);
         for (int i = 1; i <= 3; i++)
         {
-            await PublishAsync(api, tokens[1], room, $"early {i}", ct);
+            await api.PublishToRoomAsync(tokens[1], room, $"early {i}", ct);
         }
 
         await WithTails(system, bobClient.ReceiveBroadcastsAsync(3, ct));
@@ -171,7 +176,7 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
         JsonObject daveJoined = await daveClient.ReceiveControlAsync(ct);
         Assert.Equal(("joined", 3L), ((string?)daveJoined["command"], (long)daveJoined["seq"]!));
 
-        await PublishAsync(api, tokens[1], room, "after the changes", ct);
+        await api.PublishToRoomAsync(tokens[1], room, "after the changes", ct);
         await WithTails(system, Task.WhenAll(bobClient.ReceiveBroadcastsAsync(1, ct), daveClient.ReceiveBroadcastsAsync(1, ct)));
         Assert.Equal(4L, daveClient.Received.Single().Seq);
         Assert.Equal([1L, 2L, 3L, 4L], bobClient.Received.Select(b => b.Seq));
@@ -191,14 +196,6 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
         }
     }
 
-    private static async Task<Guid> PublishAsync(ChatApi api, string token, string room, string content, CancellationToken ct)
-    {
-        using HttpResponseMessage response = await api.PublishAsync(token, new { content, sub_id = room }, ct);
-        string text = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"publish to '{room}' answered {(int)response.StatusCode}: {text}");
-        return Guid.Parse((string)JsonNode.Parse(text)!["message_id"]!);
-    }
-
     /// <summary>What the RestApi does after a membership change: the announcement on the control channel.</summary>
     private static async Task PublishEventAsync(ChatSystem system, ModerationEvent moderationEvent)
     {
@@ -207,13 +204,13 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
         await redis.Multiplexer.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisSessionStore.Channel(statusDb)), ModerationEventCodec.Encode(moderationEvent));
     }
 
-    private static async Task<string> MetricsAsync(int healthPort, CancellationToken ct)
+    internal static async Task<string> MetricsAsync(int healthPort, CancellationToken ct)
     {
         using var http = new HttpClient();
         return await http.GetStringAsync($"http://127.0.0.1:{healthPort}/metrics", ct);
     }
 
-    private static double Metric(string metrics, string name) =>
+    internal static double Metric(string metrics, string name) =>
         metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is ' ' or '{'))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).DefaultIfEmpty(double.NaN).Sum();
 
@@ -245,96 +242,5 @@ public sealed class RoomsTcpEndToEndTests(TestServicesFixture services)
         {
             throw new Xunit.Sdk.XunitException($"timed out{Environment.NewLine}{system.Tails()}");
         }
-    }
-
-    /// <summary>A TCP client that sorts broadcasts from control frames (joined, left, room_left, typing, error); user_status is skipped.</summary>
-    private sealed class RoomClient : IAsyncDisposable
-    {
-        private readonly TestFrameClient _frames;
-        private readonly Queue<JsonObject> _control = new();
-
-        private RoomClient(TestFrameClient frames) => _frames = frames;
-
-        public List<Broadcast> Received { get; } = [];
-
-        public static async Task<RoomClient> ConnectAsync(int port, string userId, string token, string[] rooms, CancellationToken ct)
-        {
-            TestFrameClient frames = await TestFrameClient.ConnectAsync("127.0.0.1", port, ct);
-            var connect = new JsonObject { ["command"] = "connection", ["id"] = userId, ["token"] = token, ["sub_id"] = "" };
-            if (rooms.Length > 0)
-            {
-                connect["rooms"] = new JsonArray([.. rooms.Select(r => (JsonNode)new JsonObject { ["sub_id"] = r })]);
-            }
-
-            await frames.SendAsync(connect, ct);
-            JsonObject reply = await frames.ReceiveAsync(ct) ?? throw new InvalidOperationException("closed during handshake");
-            Assert.True((bool?)reply["condition"] == true, "handshake refused: " + reply.ToJsonString());
-            return new RoomClient(frames);
-        }
-
-        public Task SendAsync(object frame, CancellationToken ct) => _frames.SendAsync(frame, ct);
-
-        /// <summary>Receives <paramref name="count"/> more broadcasts.</summary>
-        public async Task ReceiveBroadcastsAsync(int count, CancellationToken ct)
-        {
-            int target = Received.Count + count;
-            while (Received.Count < target)
-            {
-                await NextAsync(ct);
-            }
-        }
-
-        public async Task<JsonObject> ReceiveControlAsync(CancellationToken ct)
-        {
-            while (_control.Count == 0)
-            {
-                await NextAsync(ct);
-            }
-
-            return _control.Dequeue();
-        }
-
-        /// <summary>A ping, and the pong next: nothing was queued for this client before it.</summary>
-        public async Task AssertNothingPendingAsync(CancellationToken ct)
-        {
-            await _frames.SendAsync(new { command = "heartbeat:ping" }, ct);
-            int before = Received.Count;
-            while (true)
-            {
-                JsonObject frame = await _frames.ReceiveAsync(ct) ?? throw new InvalidOperationException("closed");
-                string? command = (string?)frame["command"];
-                if (command == "heartbeat:pong")
-                {
-                    break;
-                }
-
-                Assert.True(command == "user_status", "unexpected frame: " + frame.ToJsonString());
-            }
-
-            Assert.Empty(_control);
-            Assert.Equal(before, Received.Count);
-        }
-
-        private async Task NextAsync(CancellationToken ct)
-        {
-            JsonObject frame = await _frames.ReceiveAsync(ct) ?? throw new InvalidOperationException($"connection closed after {Received.Count} broadcasts");
-            switch ((string?)frame["command"])
-            {
-                case "send_broadcast_message":
-                    JsonNode message = frame["message"]!;
-                    Received.Add(new Broadcast((long)message["seq"]!, (string)message["id"]!, (string)message["data"]!, Guid.Parse((string)message["message_id"]!), (string)message["sub_id"]!));
-                    break;
-                case "heartbeat:ping":
-                    await _frames.SendAsync(new { command = "heartbeat:pong" }, ct);
-                    break;
-                case "user_status" or "heartbeat:pong":
-                    break;
-                default:
-                    _control.Enqueue(frame);
-                    break;
-            }
-        }
-
-        public ValueTask DisposeAsync() => _frames.DisposeAsync();
     }
 }

@@ -78,5 +78,32 @@ public sealed class ChatApi(string baseUrl, string? tlsCaPath = null) : IDisposa
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"adding {userId ?? "self"} to {roomId} answered {(int)response.StatusCode}: {text}");
     }
 
+    /// <summary>Publishes <paramref name="content"/> to <paramref name="roomId"/> (<c>sub_id</c>) and insists on 202; returns the message id.</summary>
+    public async Task<Guid> PublishToRoomAsync(string token, string roomId, string content, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await PublishAsync(token, new { content, sub_id = roomId }, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"publish to '{roomId}' answered {(int)response.StatusCode}: {text}");
+        return Guid.Parse((string)JsonNode.Parse(text)!["message_id"]!);
+    }
+
+    /// <summary>Removes <paramref name="userId"/> from <paramref name="roomId"/> (or leaves, for oneself); insists on 204.</summary>
+    public async Task RemoveMemberAsync(string token, string roomId, string userId, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Delete, $"/api/v1/rooms/{roomId}/members/{userId}", token, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"removing {userId} from {roomId} answered {(int)response.StatusCode}: {text}");
+    }
+
+    /// <summary><c>POST /api/v1/messages/direct</c>, insisting on 202; returns the DM room (<c>sub_id</c>) and the message id.</summary>
+    public async Task<(string Room, Guid MessageId)> SendDirectAsync(string token, string to, string content, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Post, "/api/v1/messages/direct", token, cancellationToken, new { to, content });
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"DM to {to} answered {(int)response.StatusCode}: {text}");
+        JsonNode body = JsonNode.Parse(text)!;
+        return ((string)body["sub_id"]!, Guid.Parse((string)body["message_id"]!));
+    }
+
     public void Dispose() => _http.Dispose();
 }
