@@ -172,7 +172,7 @@ public class RoomsTcpEndToEndTests(TestServicesFixture services)
 
         // added: dave's live session starts receiving from the room's newest seq.
         await db.ExecuteAsync("INSERT INTO room_members (room_id, user_id) VALUES (@room, @dave)", new { room, dave });
-        await PublishEventAsync(system, RoomMemberEvents.MemberAdded(room, dave));
+        await PublishEventAsync(system, RoomMemberEvents.MemberAdded(room, dave, null));
         JsonObject daveJoined = await daveClient.ReceiveControlAsync(ct);
         Assert.Equal(("joined", 3L), ((string?)daveJoined["command"], (long)daveJoined["seq"]!));
 

@@ -102,7 +102,7 @@ public sealed class RoomTests
         server.Log.Append("before", room: "team");
 
         server.Members.Add("team", "alice");
-        await server.Sessions.PublishAsync(RoomMemberEvents.MemberAdded("team", "alice"), cts.Token);
+        await server.Sessions.PublishAsync(RoomMemberEvents.MemberAdded("team", "alice", null), cts.Token);
         Assert.Equal(("joined", "team", 1L), Reply(await alice.ReadFrameAsync(cts.Token)));
         server.Log.Append("after add", room: "team");
         Assert.Equal([2L], await alice.ReadBroadcastSeqsAsync(1, cts.Token, room: "team"));
@@ -118,6 +118,39 @@ public sealed class RoomTests
         await alice.AssertNothingPendingAsync(cts.Token);
         await bob.AssertNothingPendingAsync(cts.Token);
         Assert.False(server.Rooms.TryGet("team", out _));
+    }
+
+    [Fact]
+    public async Task MemberAdded_AfterTheSeqReadBeforeTheChange_GetsWhatWasAppendedBeforeTheAnnouncementArrived()
+    {
+        using CancellationTokenSource cts = TestTimeout.Start();
+        await using TestServer server = await TestServer.StartAsync(cts.Token);
+        await using TestClient alice = await server.ConnectClientAsync("alice", cts.Token);
+
+        // A new DM: the API read seq 0, stored the membership, announced; the first message was
+        // appended before this server acted on the announcement. Starting at the newest seq would
+        // skip it; starting after the carried seq delivers it, then the room goes on live.
+        server.Members.Add("dm-1", "alice");
+        server.Log.Append("first", room: "dm-1");
+        await server.Sessions.PublishAsync(RoomMemberEvents.MemberAdded("dm-1", "alice", afterSeq: 0), cts.Token);
+        var seqs = new List<long>();
+        bool joined = false;
+        while (!joined || seqs.Count < 1)
+        {
+            JsonElement frame = await alice.ReadFrameAsync(cts.Token);
+            if (frame.Command() == "joined")
+            {
+                joined = true;
+            }
+            else if (frame.Command() == "send_broadcast_message")
+            {
+                seqs.Add(frame.GetProperty("message").GetProperty("seq").GetInt64());
+            }
+        }
+
+        server.Log.Append("second", room: "dm-1");
+        seqs.AddRange(await alice.ReadBroadcastSeqsAsync(1, cts.Token, room: "dm-1"));
+        Assert.Equal([1L, 2L], seqs);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace RealTimeMessageChat.Infrastructure.Rooms;
 /// </summary>
 public static class RoomMemberEvents
 {
-    /// <summary>The user became a member: live sessions start receiving the room from its newest seq.</summary>
+    /// <summary>The user became a member: live sessions start receiving the room after the event's <see cref="ModerationEvent.AfterSeq"/> (or from its newest seq).</summary>
     public const string Added = "room_member_added";
 
     /// <summary>
@@ -18,8 +18,9 @@ public static class RoomMemberEvents
     /// </summary>
     public const string Removed = "room_member_removed";
 
-    public static ModerationEvent MemberAdded(string room, string userId) =>
-        new(Added, userId, null, "joined") { Room = room };
+    /// <summary>The announcement of a new member; <paramref name="afterSeq"/> is the room's newest seq read before the membership was stored (<see cref="ModerationEvent.AfterSeq"/>).</summary>
+    public static ModerationEvent MemberAdded(string room, string userId, long? afterSeq) =>
+        new(Added, userId, null, "joined") { Room = room, AfterSeq = afterSeq };
 
     public static ModerationEvent MemberRemoved(string room, string userId, string reason) =>
         new(Removed, userId, null, reason) { Room = room };

@@ -24,6 +24,13 @@ public sealed record ModerationEvent(string Kind, string UserId, string? TokenId
     /// <summary>The room of a <see cref="Rooms.RoomMemberEvents"/> kind; null for the others.</summary>
     public string? Room { get; init; }
 
+    /// <summary>
+    /// For <see cref="Rooms.RoomMemberEvents.Added"/>: the room's newest seq read before the membership
+    /// was stored, so a live session receives everything after it (a message published once the
+    /// member was in gets a higher seq, however late the announcement arrives); null: from the newest.
+    /// </summary>
+    public long? AfterSeq { get; init; }
+
     /// <summary>Whether the user's ban flags may have changed, so cached copies must go.</summary>
     public bool ChangesAccount => Kind is UserSessionsEnded or AccountChanged;
 }

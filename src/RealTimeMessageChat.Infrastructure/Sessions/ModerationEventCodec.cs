@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace RealTimeMessageChat.Infrastructure.Sessions;
 
-/// <summary>The pub/sub body of a <see cref="ModerationEvent"/>: <c>{"kind","user_id","token_id"?,"room"?,"reason"}</c>.</summary>
+/// <summary>The pub/sub body of a <see cref="ModerationEvent"/>: <c>{"kind","user_id","token_id"?,"room"?,"after_seq"?,"reason"}</c>.</summary>
 internal static class ModerationEventCodec
 {
     public static byte[] Encode(ModerationEvent moderationEvent)
@@ -24,6 +24,11 @@ internal static class ModerationEventCodec
                 writer.WriteString("room", moderationEvent.Room);
             }
 
+            if (moderationEvent.AfterSeq is { } afterSeq)
+            {
+                writer.WriteNumber("after_seq", afterSeq);
+            }
+
             writer.WriteString("reason", moderationEvent.Reason);
             writer.WriteEndObject();
         }
@@ -42,8 +47,9 @@ internal static class ModerationEventCodec
             string? user = root.TryGetProperty("user_id", out JsonElement u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
             string? token = root.TryGetProperty("token_id", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             string? room = root.TryGetProperty("room", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            long? afterSeq = root.TryGetProperty("after_seq", out JsonElement a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt64(out long after) && after >= 0 ? after : null;
             string reason = root.TryGetProperty("reason", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "ended";
-            return kind is null || string.IsNullOrEmpty(user) ? null : new ModerationEvent(kind, user, token, reason) { Room = room };
+            return kind is null || string.IsNullOrEmpty(user) ? null : new ModerationEvent(kind, user, token, reason) { Room = room, AfterSeq = afterSeq };
         }
         catch (JsonException)
         {

@@ -32,7 +32,7 @@ internal sealed partial class RoomMemberEventHandler(ConnectionRegistry registry
 
             if (moderationEvent.Kind == RoomMemberEvents.Added)
             {
-                _ = subscriptions.AddedAsync(connection, room);
+                _ = subscriptions.AddedAsync(connection, room, moderationEvent.AfterSeq);
             }
             else
             {

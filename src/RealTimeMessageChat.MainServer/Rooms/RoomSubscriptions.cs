@@ -146,8 +146,8 @@ internal sealed partial class RoomSubscriptions(
         reads.Enqueue(room, connection.UserId!, Math.Min(value, rooms.Head(room)));
     }
 
-    /// <summary>The user became a member (announced): the connection starts receiving the room from its newest seq, told by <c>joined</c>.</summary>
-    public async Task AddedAsync(ClientConnection connection, string room)
+    /// <summary>The user became a member (announced): the connection receives the room after <paramref name="afterSeq"/> (the seq read before the membership was stored; null: from the newest), told by <c>joined</c>.</summary>
+    public async Task AddedAsync(ClientConnection connection, string room, long? afterSeq)
     {
         if (connection.Delivery.IsSubscribed(room) || connection.Delivery.RoomCount >= _maxRooms)
         {
@@ -157,7 +157,7 @@ internal sealed partial class RoomSubscriptions(
         try
         {
             using var timeout = new CancellationTokenSource(_checkTimeout);
-            await SubscribeAsync(connection, room, null, timeout.Token);
+            await SubscribeAsync(connection, room, afterSeq, timeout.Token);
         }
         catch (Exception ex) when (ex is MessageLogException or OperationCanceledException)
         {

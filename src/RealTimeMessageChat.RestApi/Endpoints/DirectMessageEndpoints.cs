@@ -75,6 +75,7 @@ internal static class DirectMessageEndpoints
 
         string roomId = DirectRoomId.For(sender, to);
         IReadOnlyList<string> added;
+        long? afterSeq;
         try
         {
             if (await users.FindAsync(to, cancellationToken) is null)
@@ -82,6 +83,7 @@ internal static class DirectMessageEndpoints
                 return ApiProblems.NotFound($"There is no user '{to}'.", "to");
             }
 
+            afterSeq = await announcer.SeqBeforeChangeAsync(roomId, cancellationToken);
             added = await rooms.EnsureDirectAsync(roomId, sender, to, cancellationToken);
         }
         catch (DbException ex)
@@ -90,10 +92,11 @@ internal static class DirectMessageEndpoints
             return ApiProblems.DatabaseUnavailable();
         }
 
-        // Before the publish, so both users' live sessions follow the room when its first message lands.
+        // Before the publish, and from the seq read before the room was made, so both users' live
+        // sessions get its first message however the announcement and the append race.
         foreach (string member in added)
         {
-            await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, member), cancellationToken);
+            await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, member, afterSeq), cancellationToken);
         }
 
         var publish = new PublishRequest { Content = body.Content, SubId = roomId, MessageId = body.MessageId };

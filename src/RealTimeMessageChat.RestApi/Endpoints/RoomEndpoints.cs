@@ -66,6 +66,7 @@ internal static class RoomEndpoints
         string caller = RoomViews.Caller(user);
         string roomId = body!.RoomId ?? NewRoomId();
         var room = new RoomRecord(roomId, body.Name!, body.Visibility!, caller, timeProvider.GetUtcNow());
+        long? afterSeq = await announcer.SeqBeforeChangeAsync(roomId, cancellationToken);
         try
         {
             if (!await rooms.TryCreateAsync(room, cancellationToken))
@@ -81,7 +82,7 @@ internal static class RoomEndpoints
             return ApiProblems.DatabaseUnavailable();
         }
 
-        await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, caller), cancellationToken);
+        await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, caller, afterSeq), cancellationToken);
         context.Response.Headers.Location = $"/api/v1/rooms/{roomId}";
 
         // A new room has no messages yet.

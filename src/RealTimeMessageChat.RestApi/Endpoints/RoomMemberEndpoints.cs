@@ -82,6 +82,7 @@ internal static class RoomMemberEndpoints
         }
 
         bool added;
+        long? afterSeq;
         try
         {
             RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
@@ -108,6 +109,7 @@ internal static class RoomMemberEndpoints
                 return ApiProblems.NotFound($"There is no user '{target}'.", "user_id");
             }
 
+            afterSeq = await announcer.SeqBeforeChangeAsync(roomId, cancellationToken);
             added = await rooms.AddMemberAsync(roomId, target, cancellationToken);
         }
         catch (DbException ex)
@@ -118,7 +120,7 @@ internal static class RoomMemberEndpoints
 
         if (added)
         {
-            await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, target), cancellationToken);
+            await announcer.AnnounceAsync(RoomMemberEvents.MemberAdded(roomId, target, afterSeq), cancellationToken);
         }
 
         return TypedResults.Json(

@@ -101,7 +101,7 @@ public sealed class PostgresRoomRepositoryTests(TestServicesFixture services) : 
         Assert.False(await membership.IsMemberAsync(room, bob, cts.Token));
         await rooms.AddMemberAsync(room, bob, cts.Token);
         bool staleNo = await membership.IsMemberAsync(room, bob, cts.Token);
-        membership.OnEvent(RoomMemberEvents.MemberAdded(room, bob));
+        membership.OnEvent(RoomMemberEvents.MemberAdded(room, bob, null));
         bool yes = await membership.IsMemberAsync(room, bob, cts.Token);
         await rooms.RemoveMemberAsync(room, bob, cts.Token);
         membership.OnEvent(RoomMemberEvents.MemberRemoved(room, bob, "removed"));
