@@ -66,7 +66,7 @@ internal static class MessageHistoryEndpoints
         }
         else if (subId is { Length: > 0 } && !Contracts.Validation.MessageRules.IsValidUserId(subId))
         {
-            errors["sub_id"] = [$"must be \"\" (the global room) or a room id: {Contracts.Validation.MessageRules.UserIdDescription}."];
+            errors["sub_id"] = [Validation.RequestValidator.SubIdProblem];
         }
 
         if (errors.Count > 0)

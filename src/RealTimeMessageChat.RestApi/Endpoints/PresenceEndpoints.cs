@@ -110,7 +110,7 @@ internal static partial class PresenceEndpoints
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, "user", out int pageSize) is { } errors)
+        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, RequestValidator.UserIdProblem, out int pageSize) is { } errors)
         {
             return ApiProblems.Validation(errors);
         }

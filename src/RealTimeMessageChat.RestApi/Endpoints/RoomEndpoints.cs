@@ -99,7 +99,7 @@ internal static class RoomEndpoints
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
-        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, "room", out int take) is { } errors)
+        if (PageLimit.ValidateAfterPage(after, limit, DefaultLimit, MaxLimit, RequestValidator.RoomIdProblem, out int take) is { } errors)
         {
             return ApiProblems.Validation(errors);
         }
@@ -134,7 +134,7 @@ internal static class RoomEndpoints
     {
         if (!MessageRules.IsValidUserId(roomId))
         {
-            return ApiProblems.Validation("room", $"must be a room id: {MessageRules.UserIdDescription}.");
+            return ApiProblems.Validation("room", RequestValidator.RoomIdProblem);
         }
 
         ILogger logger = loggerFactory.CreateLogger(EndpointLog.Category);

@@ -64,7 +64,7 @@ internal static class RoomMemberEndpoints
         CancellationToken cancellationToken = context.RequestAborted;
         if (!MessageRules.IsValidUserId(roomId))
         {
-            return ApiProblems.Validation("room", $"must be a room id: {MessageRules.UserIdDescription}.");
+            return ApiProblems.Validation("room", RequestValidator.RoomIdProblem);
         }
 
         string caller = RoomViews.Caller(user);
@@ -86,18 +86,13 @@ internal static class RoomMemberEndpoints
         try
         {
             RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
-            if (room is null)
+            if (RefuseMemberChange(room, roomId) is { } refused)
             {
-                return ApiProblems.RoomNotFound(roomId, "room");
-            }
-
-            if (room.Visibility == RoomVisibility.Direct)
-            {
-                return ApiProblems.RoomForbidden("A direct-message room's two members are fixed.", "room");
+                return refused;
             }
 
             bool self = target == caller;
-            if (!(self && room.Visibility == RoomVisibility.Public) && room.OwnerId != caller && !await RoomViews.IsAdminAsync(users, caller, cancellationToken))
+            if (room!.OwnerId != caller && !(self && room.Visibility == RoomVisibility.Public) && !await RoomViews.IsAdminAsync(users, caller, cancellationToken))
             {
                 return self
                     ? ApiProblems.RoomForbidden($"Room '{roomId}' is private: only its owner or an admin adds members.", "room")
@@ -141,12 +136,12 @@ internal static class RoomMemberEndpoints
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!MessageRules.IsValidUserId(roomId))
         {
-            errors["room"] = [$"must be a room id: {MessageRules.UserIdDescription}."];
+            errors["room"] = [RequestValidator.RoomIdProblem];
         }
 
         if (!MessageRules.IsValidUserId(target))
         {
-            errors["user"] = [$"must be a user id: {MessageRules.UserIdDescription}."];
+            errors["user"] = [RequestValidator.UserIdProblem];
         }
 
         if (errors.Count > 0)
@@ -159,17 +154,12 @@ internal static class RoomMemberEndpoints
         try
         {
             RoomRecord? room = await rooms.FindAsync(roomId, cancellationToken);
-            if (room is null)
+            if (RefuseMemberChange(room, roomId) is { } refused)
             {
-                return ApiProblems.RoomNotFound(roomId, "room");
+                return refused;
             }
 
-            if (room.Visibility == RoomVisibility.Direct)
-            {
-                return ApiProblems.RoomForbidden("A direct-message room's two members are fixed.", "room");
-            }
-
-            if (!self && room.OwnerId != caller && !await RoomViews.IsAdminAsync(users, caller, cancellationToken))
+            if (!self && room!.OwnerId != caller && !await RoomViews.IsAdminAsync(users, caller, cancellationToken))
             {
                 return ApiProblems.RoomForbidden($"Only the owner of room '{roomId}' or an admin removes other members.", "user");
             }
@@ -255,6 +245,12 @@ internal static class RoomMemberEndpoints
         return TypedResults.Json(new RoomReadsResponse(roomId, lastSeq, items), ContractsJsonContext.Default.RoomReadsResponse);
     }
 
+    /// <summary>Why the members of <paramref name="room"/> cannot be changed: it does not exist (404), or it is a DM room (403); null when they can.</summary>
+    private static ProblemHttpResult? RefuseMemberChange(RoomRecord? room, string roomId) =>
+        room is null ? ApiProblems.RoomNotFound(roomId, "room")
+        : room.Visibility == RoomVisibility.Direct ? ApiProblems.RoomForbidden("A direct-message room's two members are fixed.", "room")
+        : null;
+
     /// <summary>
     /// The room and its members when the caller may see them: a member, an admin, or anyone for a
     /// public room when <paramref name="allowPublic"/>. Else the problem (400, 404, 403 or 503).
@@ -264,7 +260,7 @@ internal static class RoomMemberEndpoints
     {
         if (!MessageRules.IsValidUserId(roomId))
         {
-            return (null, null, ApiProblems.Validation("room", $"must be a room id: {MessageRules.UserIdDescription}."));
+            return (null, null, ApiProblems.Validation("room", RequestValidator.RoomIdProblem));
         }
 
         string caller = RoomViews.Caller(user);

@@ -25,8 +25,8 @@ internal static class PageLimit
     /// The query of a list paged by id (<c>after</c>: the last id of the previous page, of the user id
     /// pattern; <c>limit</c>): the problems by field, or null with <paramref name="limit"/> read.
     /// </summary>
-    /// <remarks><paramref name="afterNoun"/> is what <c>after</c> names in the message: "user", "room".</remarks>
-    public static Dictionary<string, string[]>? ValidateAfterPage(string? after, string? text, int defaultLimit, int max, string afterNoun, out int limit)
+    /// <remarks><paramref name="afterProblem"/> is the text for a bad <c>after</c> (<see cref="RequestValidator.RoomIdProblem"/>, ...).</remarks>
+    public static Dictionary<string, string[]>? ValidateAfterPage(string? after, string? text, int defaultLimit, int max, string afterProblem, out int limit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!TryParse(text, defaultLimit, max, out limit))
@@ -36,7 +36,7 @@ internal static class PageLimit
 
         if (!string.IsNullOrEmpty(after) && !MessageRules.IsValidUserId(after))
         {
-            errors["after"] = [$"must be a {afterNoun} id: {MessageRules.UserIdDescription}."];
+            errors["after"] = [afterProblem];
         }
 
         return errors.Count > 0 ? errors : null;

@@ -13,6 +13,15 @@ namespace RealTimeMessageChat.RestApi.Validation;
 /// </summary>
 internal static class RequestValidator
 {
+    /// <summary>The problem text for a route, query or body field that must be a room id.</summary>
+    public const string RoomIdProblem = $"must be a room id: {MessageRules.UserIdDescription}.";
+
+    /// <summary>The problem text for a field that must be a user id.</summary>
+    public const string UserIdProblem = $"must be a user id: {MessageRules.UserIdDescription}.";
+
+    /// <summary>The problem text for a <c>sub_id</c> that is neither the global room nor a room id.</summary>
+    public const string SubIdProblem = $"must be \"\" (the global room) or a room id: {MessageRules.UserIdDescription}.";
+
     public const int MaxPasswordLength = 128;
     public const int MinPasswordLength = 8;
     public const int MaxUsernameLength = 128;
@@ -75,7 +84,7 @@ internal static class RequestValidator
         else if (request.SubId is { Length: > 0 } room && !MessageRules.IsValidUserId(room))
         {
             // No room can have such an id, so this is the request's error rather than a 404.
-            errors["sub_id"] = [$"must be \"\" (the global room) or a room id: {MessageRules.UserIdDescription}."];
+            errors["sub_id"] = [SubIdProblem];
         }
 
         if (request.Command is { } command && MessageRules.CommandError(command) is { } commandError)
@@ -156,7 +165,7 @@ internal static class RequestValidator
         }
         else if (!MessageRules.IsValidUserId(request.To))
         {
-            errors["to"] = [$"must be a user id: {MessageRules.UserIdDescription}."];
+            errors["to"] = [UserIdProblem];
         }
 
         if (string.IsNullOrEmpty(request.Content))
