@@ -48,6 +48,9 @@ internal sealed partial class MessageFeedService(
     private bool _subscribed;
     private long _lastFullPass;
 
+    // The rooms of one pass; the feed is one loop, so one list serves every pass without an allocation.
+    private readonly List<Room> _due = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         MainServerOptions o = options.Value;
@@ -94,7 +97,8 @@ internal sealed partial class MessageFeedService(
             _lastFullPass = Environment.TickCount64;
         }
 
-        var due = new List<Room>();
+        List<Room> due = _due;
+        due.Clear();
         foreach (Room room in rooms.Rooms)
         {
             if (Interlocked.Exchange(ref room.WakePending, 0) == 1 || allRooms || (globalToo && room.Name.Length == 0))
