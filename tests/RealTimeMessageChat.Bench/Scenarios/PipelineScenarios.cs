@@ -121,6 +121,7 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
         Pool.BeginWindow();
         long startHead = await StreamAppender.ReadHeadAsync(redis);
         var cpu = new CpuMeter(context.Options.MainServerPid);
+        var roles = new RoleCpuMeter(context.Options.RedisPort);
         using var responses = new LatencyRecorder();
         var statuses = new ConcurrentDictionary<int, int>();
         long start = Stopwatch.GetTimestamp(), deadline = start + (long)(seconds * Stopwatch.Frequency);
@@ -129,15 +130,7 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
             $"{statuses.GetValueOrDefault(202):N0} accepted ({statuses.GetValueOrDefault(202) / Stopwatch.GetElapsedTime(start).TotalSeconds:N0}/s), " +
             $"delivered through seq {Pool.MinLastSeq(long.MaxValue) - startHead:N0}"))
         {
-            await Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
-            {
-                BenchUser user = context.Users[worker % context.Users.Count];
-                while (Stopwatch.GetTimestamp() < deadline)
-                {
-                    long now = Stopwatch.GetTimestamp();
-                    await PostOnceAsync(http, user, BenchContent.Create(now, Size), now, responses, statuses, cancellationToken);
-                }
-            }, cancellationToken)));
+            await PublishBackToBackAsync(http, connections, Size, deadline, responses, statuses, cancellationToken);
             acceptedAt = Stopwatch.GetTimestamp();
             long accepted = statuses.GetValueOrDefault(202);
             if (!await Pool.WaitForAsync(startHead + accepted, context.DrainTimeout))
@@ -148,6 +141,7 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
 
         double acceptSeconds = (double)(acceptedAt - start) / Stopwatch.Frequency;
         double throughSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Dictionary<string, double> roleCpu = roles.Stop(out double steal);
         await Task.Delay(200, cancellationToken);
         long head = await StreamAppender.ReadHeadAsync(redis);
         WindowStats stats = Pool.Collect(head);
@@ -160,6 +154,22 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
         result.Values["delivered_per_s"] = acceptedCount / throughSeconds;
         result.Values["messages"] = head - startHead;
         result.Notes.Add($"accepted {acceptedCount:N0} in {acceptSeconds:F1} s; the last reached the clients after {throughSeconds:F1} s");
+        if (acceptedCount > 0)
+        {
+            // Where each message's CPU went (start of the window to the last delivery).
+            foreach (var (role, cpuSeconds) in roleCpu)
+            {
+                result.Values[$"cpu_us_per_msg_{role}"] = cpuSeconds * 1e6 / acceptedCount;
+            }
+
+            double total = roleCpu.Values.Sum();
+            result.Values["cpu_us_per_msg_total"] = total * 1e6 / acceptedCount;
+            result.Values["steal_s"] = steal;
+            string parts = string.Join(", ", roleCpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value * 1e6 / acceptedCount:F0}"));
+            result.Notes.Add($"CPU per message {total * 1e6 / acceptedCount:F0} µs: {parts}; steal {steal:F1} s over {throughSeconds:F1} s");
+            context.Progress.Info($"CPU per message {total * 1e6 / acceptedCount:F0} µs: {parts}; steal {steal:F1} s");
+        }
+
         result.Notes.Add(stats.Describe());
         if (statuses.GetValueOrDefault(429) > 0)
         {
@@ -168,6 +178,83 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
 
         context.Progress.Info($"{acceptedCount / acceptSeconds:N0} accepted/s; through the pipeline {acceptedCount / throughSeconds:N0}/s; {stats.Describe()}");
     }
+
+    /// <summary>
+    /// Warms the processes, so that what is measured afterwards is the steady state of a long-running
+    /// deployment, not the first seconds after start, when each .NET process is still compiling its
+    /// hot paths (tiered JIT took a third of both cores in the first pipeline run after start: perf,
+    /// 2026-12-02). <c>handshakes</c>: a few rounds of connect + authenticate on the MainServer, each
+    /// closed again (a few hundred connections, so the idle-memory baseline stays that of a server
+    /// with no clients); <c>publish</c>: seconds of back-to-back publishing through the whole pipeline.
+    /// </summary>
+    public async Task WarmUpAsync(string what, double seconds, CancellationToken cancellationToken)
+    {
+        Measurement result = context.Add($"warmup.{what}", what == "handshakes"
+            ? "warm-up: rounds of 300 handshakes, each closed again; not a target"
+            : $"warm-up: back-to-back publishing through the whole pipeline until its rate stops rising; not a target");
+        context.Progress.Begin(result.Title);
+        var elapsed = Stopwatch.StartNew();
+        if (what == "handshakes")
+        {
+            // Enough calls for tier 1 (30 per method, after the JIT has been quiet for 100 ms).
+            const int Round = 300, Rounds = 4;
+            for (int rounds = 0; rounds < Rounds; rounds++)
+            {
+                await context.EnsureClientsAsync(Round, result, cancellationToken);
+                await context.EnsureClientsAsync(0, result, cancellationToken);
+                await Task.Delay(200, cancellationToken);
+            }
+
+            result.Values["handshakes"] = Round * Rounds;
+            context.Progress.Info($"{Round * Rounds:N0} handshakes in {elapsed.Elapsed.TotalSeconds:F2} s");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return;
+        }
+
+        // Windows of 2 s until the rate stops rising (tier-1 code in every process), at least
+        // `seconds`, at most twice that (the rate still rose for 14 s after start in a quick run).
+        await context.EnsureClientsAsync(10, result, cancellationToken);
+        using var http = new ChatHttp(context.Options.ApiUrl, 64);
+        long head = await StreamAppender.ReadHeadAsync(redis);
+        using var responses = new LatencyRecorder();
+        var statuses = new ConcurrentDictionary<int, int>();
+        var rates = new List<double>();
+        while (true)
+        {
+            long before = statuses.GetValueOrDefault(202), windowStart = Stopwatch.GetTimestamp();
+            await PublishBackToBackAsync(http, 64, 256, windowStart + (2 * Stopwatch.Frequency), responses, statuses, cancellationToken);
+            rates.Add((statuses.GetValueOrDefault(202) - before) / Stopwatch.GetElapsedTime(windowStart).TotalSeconds);
+            double elapsedSeconds = elapsed.Elapsed.TotalSeconds;
+            bool plateau = rates.Count >= 3 && rates[^1] < 1.05 * rates.SkipLast(1).Max();
+            if (elapsedSeconds >= 2 * seconds || (elapsedSeconds >= seconds && plateau))
+            {
+                break;
+            }
+        }
+
+        long accepted = statuses.GetValueOrDefault(202);
+        await Pool.WaitForAsync(head + accepted, context.DrainTimeout);
+        result.Values["accepted_per_s"] = accepted / elapsed.Elapsed.TotalSeconds;
+        result.Values["warmup_s"] = elapsed.Elapsed.TotalSeconds;
+        AddStatuses(result, statuses, statuses.Values.Sum());
+        string windows = string.Join(", ", rates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+        result.Notes.Add($"accepted/s per 2 s window while warming: {windows}");
+        context.Progress.Info($"{accepted:N0} accepted in {elapsed.Elapsed.TotalSeconds:F0} s; per 2 s window: {windows}/s");
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+    }
+
+    /// <summary>Each of <paramref name="connections"/> workers publishes, waits for the answer and publishes again, until the deadline.</summary>
+    private Task PublishBackToBackAsync(
+        ChatHttp http, int connections, int size, long deadline, LatencyRecorder responses, ConcurrentDictionary<int, int> statuses, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
+        {
+            BenchUser user = context.Users[worker % context.Users.Count];
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                long now = Stopwatch.GetTimestamp();
+                await PostOnceAsync(http, user, BenchContent.Create(now, size), now, responses, statuses, cancellationToken);
+            }
+        }, cancellationToken)));
 
     private static void AddStatuses(Measurement result, ConcurrentDictionary<int, int> statuses, long attempted)
     {

@@ -246,4 +246,69 @@ public sealed class RedisMessageLogTests(TestServicesFixture services) : IAsyncL
         Assert.Equal(_room, await notified.Task.WaitAsync(cts.Token));
         await subscription.CancelAsync();
     }
+
+    [Fact]
+    public async Task AppendBatchAsync_TwoRoomsInterleaved_NumbersEachRoomInInputOrder()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        string other = _room + "-b";
+        try
+        {
+            var batch = Enumerable.Range(1, 300).Select(i => Messages.Chat(i % 3 == 0 ? other : _room, $"m{i}")).ToList();
+
+            IReadOnlyList<AppendResult> results = await Log.AppendBatchAsync(batch, cts.Token);
+
+            // Each room numbered from 1 in input order, across the script's chunks of 128.
+            long a = 0, b = 0;
+            Assert.Equal(batch.Select(m => new AppendResult(m.SubId == other ? ++b : ++a, false)), results);
+            IReadOnlyList<ChatMessage> inB = await Log.ReadAfterAsync(other, 0, 500, cts.Token);
+            Assert.Equal(batch.Where(m => m.SubId == other).Select(m => m.Content), inB.Select(m => m.Content));
+            Assert.All(inB, m => Assert.Equal(other, m.SubId));
+        }
+        finally
+        {
+            var database = await _provider!.GetMessageDatabaseAsync();
+            await database.KeyDeleteAsync([RedisKeys.Stream(other), RedisKeys.Sequence(other)]);
+            await database.SetRemoveAsync(RedisKeys.Rooms, other);
+        }
+    }
+
+    [Fact]
+    public async Task AppendBatchAsync_SameMessageTwiceInOneBatch_AppendsItOnce()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        ChatMessage once = Messages.Chat(_room, "redelivered");
+
+        IReadOnlyList<AppendResult> results = await Log.AppendBatchAsync([Messages.Chat(_room, "a"), once, once, Messages.Chat(_room, "b")], cts.Token);
+
+        Assert.Equal([new AppendResult(1, false), new AppendResult(2, false), new AppendResult(2, true), new AppendResult(3, false)], results);
+        Assert.Equal(["a", "redelivered", "b"], (await Log.ReadAfterAsync(_room, 0, 10, cts.Token)).Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task AppendBatchAsync_OneRoom_WakesFollowersOncePerScriptCall()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        int wakes = 0;
+        using var subscription = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        await Log.SubscribeAsync(room => { if (room == _room) { Interlocked.Increment(ref wakes); } }, subscription.Token);
+
+        await Log.AppendBatchAsync([.. Enumerable.Range(1, 50).Select(i => Messages.Chat(_room, $"m{i}"))], cts.Token);
+        await Log.AppendBatchAsync([.. Enumerable.Range(1, 200).Select(i => Messages.Chat(_room, $"n{i}"))], cts.Token);
+
+        // One more append alone: 1 + 2 (200 = 128 + 72) + 1 wake-ups; then a pause for any extra.
+        await Log.AppendAsync(Messages.Chat(_room, "marker"), cts.Token);
+        await WaitUntilAsync(() => Volatile.Read(ref wakes) >= 4, cts.Token);
+        await Task.Delay(200, cts.Token);
+        Assert.Equal(4, Volatile.Read(ref wakes));
+        await subscription.CancelAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
 }

@@ -7,9 +7,10 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 
 /// <summary>
 /// <see cref="IMessageLog"/> over one Redis Stream per room, in the message database
-/// (<c>redis_db_global_message_index</c>). Appends are the one Lua step of
-/// <see cref="RedisMessageLogScripts.Append"/> (the library caches the script per server and sends
-/// EVALSHA, re-loading it by itself after a NOSCRIPT); reads use the native stream commands
+/// (<c>redis_db_global_message_index</c>). An append is one Lua step,
+/// <see cref="RedisMessageLogScripts.Append"/>, and a batch one <see cref="RedisMessageLogScripts.AppendBatch"/>
+/// per room and chunk (the library caches each script per server and sends EVALSHA, re-loading it
+/// by itself after a NOSCRIPT); reads use the native stream commands
 /// (XRANGE with explicit ids <c>&lt;seq&gt;-0</c>).
 /// </summary>
 /// <remarks>
@@ -24,6 +25,9 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
     // Entries one trim call inspects for their age: bounds the script's time in Redis (which runs
     // nothing else meanwhile); a backlog of old entries goes over several calls.
     private const int AgeScanLimit = 1_000;
+
+    // Messages per AppendBatch call: bounds the time one script holds Redis (about 2 ms here).
+    private const int BatchScriptMaxMessages = 128;
 
     // Per room, the highest seq known to have been assigned (appended here, or stored in PostgreSQL
     // and given at start): the floor every append carries, so a Redis that lost its data resumes after it.
@@ -81,12 +85,14 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
             throw RedisErrors.Translate(ex);
         }
 
-        // Issue every call before awaiting any: the multiplexer writes them in this order on one
-        // connection, so the batch costs one round trip and Redis runs the scripts in input order.
-        var pending = new Task<RedisResult>[messages.Count];
-        for (int i = 0; i < messages.Count; i++)
+        // One script per room and chunk (AppendBatch), every call issued before any is awaited: the
+        // multiplexer writes them in this order on one connection, so the batch costs one round trip.
+        // Rooms are independent (seqs are per room); within a room the input order is kept.
+        List<BatchCall> calls = PlanBatch(messages);
+        var pending = new Task<RedisResult>[calls.Count];
+        for (int c = 0; c < calls.Count; c++)
         {
-            pending[i] = StartAppend(database, messages[i]);
+            pending[c] = StartAppendBatch(database, messages, calls[c]);
         }
 
         try
@@ -95,30 +101,36 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         }
         catch
         {
-            // WhenAll reports only the first failure; rethrow the earliest one in input order so the
-            // caller sees the failure that stopped the prefix.
-            foreach (Task<RedisResult> task in pending)
+            // WhenAll reports only the first failure; rethrow the one whose first message comes
+            // earliest in input order, so the caller sees the failure that stopped the prefix.
+            Exception first = calls.Select((call, c) => (call, task: pending[c]))
+                .Where(x => x.task.IsFaulted)
+                .MinBy(x => x.call.Indexes[0]).task.Exception!.InnerException!;
+            if (RedisErrors.IsRedis(first))
             {
-                if (task.IsFaulted)
-                {
-                    Exception first = task.Exception!.InnerException!;
-                    if (RedisErrors.IsRedis(first))
-                    {
-                        throw RedisErrors.Translate(first);
-                    }
-
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-                }
+                throw RedisErrors.Translate(first);
             }
 
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
             throw;
         }
 
         var results = new AppendResult[messages.Count];
-        for (int i = 0; i < pending.Length; i++)
+        for (int c = 0; c < calls.Count; c++)
         {
-            results[i] = ToAppendResult(pending[i].Result);
-            RaiseSequenceFloor(messages[i].SubId, results[i].Seq);
+            RedisResult[] parts = (RedisResult[]?)pending[c].Result ?? throw new InvalidDataException("The append script returned no reply.");
+            List<int> indexes = calls[c].Indexes;
+            if (parts.Length != indexes.Count * 2)
+            {
+                throw new InvalidDataException($"The append script returned {parts.Length} values for {indexes.Count} messages.");
+            }
+
+            for (int k = 0; k < indexes.Count; k++)
+            {
+                results[indexes[k]] = new AppendResult((long)parts[2 * k], (long)parts[(2 * k) + 1] == 1);
+            }
+
+            RaiseSequenceFloor(calls[c].Room, results[indexes[^1]].Seq);
         }
 
         return results;
@@ -334,11 +346,64 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         return database.ScriptEvaluateAsync(RedisMessageLogScripts.Append, keys, values);
     }
 
+    /// <summary>The input's messages grouped by room, in input order within each, in chunks of at most <see cref="BatchScriptMaxMessages"/>.</summary>
+    private static List<BatchCall> PlanBatch(IReadOnlyList<ChatMessage> messages)
+    {
+        var calls = new List<BatchCall>();
+        var open = new Dictionary<string, BatchCall>(StringComparer.Ordinal);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            string room = messages[i].SubId;
+            if (!open.TryGetValue(room, out BatchCall? call) || call.Indexes.Count == BatchScriptMaxMessages)
+            {
+                call = new BatchCall(room, []);
+                open[room] = call;
+                calls.Add(call);
+            }
+
+            call.Indexes.Add(i);
+        }
+
+        return calls;
+    }
+
+    private Task<RedisResult> StartAppendBatch(IDatabase database, IReadOnlyList<ChatMessage> messages, BatchCall call)
+    {
+        RedisOptions options = redis.Options;
+        string room = call.Room;
+        List<int> indexes = call.Indexes;
+        var keys = new RedisKey[indexes.Count + 2];
+        var values = new RedisValue[4 + (indexes.Count * RedisMessageLogScripts.AppendBatchFieldsPerMessage)];
+        keys[0] = RedisKeys.Sequence(room);
+        keys[1] = RedisKeys.Stream(room);
+        values[0] = options.DedupeTtlSeconds;
+        values[1] = room;
+        values[2] = RedisKeys.NotifyChannel;
+        values[3] = _floors.GetValueOrDefault(room);
+        int v = 4;
+        for (int k = 0; k < indexes.Count; k++)
+        {
+            ChatMessage message = messages[indexes[k]];
+            keys[k + 2] = RedisKeys.Dedupe(room, message.SenderId, message.MessageId);
+            values[v++] = message.MessageId.ToString("D");
+            values[v++] = message.SenderId;
+            values[v++] = message.Command;
+            values[v++] = message.Content;
+            values[v++] = message.Priority;
+            values[v++] = message.MetadataJson;
+            values[v++] = message.CreatedAt.ToUnixTimeMilliseconds();
+        }
+
+        return database.ScriptEvaluateAsync(RedisMessageLogScripts.AppendBatch, keys, values);
+    }
+
     private static AppendResult ToAppendResult(RedisResult result)
     {
         RedisResult[] parts = (RedisResult[]?)result ?? throw new InvalidDataException("The append script returned no reply.");
         return new AppendResult((long)parts[0], (long)parts[1] == 1);
     }
+
+    private sealed record BatchCall(string Room, List<int> Indexes);
 
     [LoggerMessage(EventId = 510, Level = LogLevel.Error, Message = "A message log subscriber callback threw")]
     private static partial void LogSubscriberCallbackFailed(ILogger logger, Exception exception);
