@@ -10,7 +10,8 @@ namespace RealTimeMessageChat.MainServerConsumer.Persistence;
 /// <summary>
 /// Copies the Redis message log into PostgreSQL behind delivery, so broadcasting never waits on
 /// the database. One cursor per room, starting at the highest seq PostgreSQL holds; woken by the
-/// log's notifications and otherwise polling every <c>persist_interval_ms</c>. After each committed
+/// log's notifications (gathered for <see cref="CoalesceDelay"/>) and otherwise polling every
+/// <c>persist_interval_ms</c>. After each committed
 /// batch, and every few seconds for idle rooms (the age bound), Redis is trimmed behind the cursor:
 /// never past what PostgreSQL holds, so Redis and PostgreSQL together are one log (issue 7).
 /// </summary>
@@ -31,6 +32,12 @@ internal sealed partial class MessagePersister(
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    // After a wake-up, wait this long before the pass: under load every appended batch wakes the
+    // persister, and a pass per batch cost a PostgreSQL transaction, a trim script and a handful of
+    // Redis reads per ~20 messages (about 45 µs of PostgreSQL CPU per message at 4,000 msg/s, bench
+    // 2026-12-02). Gathered, a pass covers every batch of the interval. Delivery never waits on it.
+    internal static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(50);
 
     // A room that got nothing new is still trimmed this often, so the age bound applies to it too.
     private static readonly TimeSpan IdleTrimInterval = TimeSpan.FromSeconds(5);
@@ -63,7 +70,10 @@ internal sealed partial class MessagePersister(
                 await PersistAllAsync(o.PersistBatchSize, stoppingToken);
                 await UpdateLagAsync(o.PersistLagWarnMessages, stoppingToken);
                 backoff = InitialBackoff;
-                await WaitForWakeAsync(interval, stoppingToken);
+                if (await WaitForWakeAsync(interval, stoppingToken))
+                {
+                    await Task.Delay(CoalesceDelay, timeProvider, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -191,11 +201,12 @@ internal sealed partial class MessagePersister(
         }
     }
 
-    private async Task WaitForWakeAsync(TimeSpan interval, CancellationToken stoppingToken)
+    /// <summary>Waits for a wake-up or the poll interval; true when woken.</summary>
+    private async Task<bool> WaitForWakeAsync(TimeSpan interval, CancellationToken stoppingToken)
     {
         if (_wake.Reader.TryRead(out _))
         {
-            return;
+            return true;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -204,10 +215,12 @@ internal sealed partial class MessagePersister(
         {
             await _wake.Reader.WaitToReadAsync(timeout.Token);
             _wake.Reader.TryRead(out _);
+            return true;
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
             // The poll interval elapsed without a wake-up.
+            return false;
         }
     }
 }
