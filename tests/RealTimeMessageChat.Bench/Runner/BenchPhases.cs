@@ -20,7 +20,7 @@ internal static class BenchPhases
     public static int Count(string phase, bool quick) => phase switch
     {
         "refs" => 17,
-        "pipeline" => 7,
+        "pipeline" => 6,
         "fanout" => 9,
         _ => 0,
     };
@@ -78,11 +78,15 @@ internal static class BenchPhases
         await using RespConnection redis = await RespConnection.ConnectAsync(context.Options.RedisPort, cancellationToken);
         var pipeline = new PipelineScenarios(context, redis);
 
-        // Each measurement on warm processes (a deployment runs for days; its first seconds are
-        // JIT), the connect scenario while the MainServer has no client: its idle-memory baseline.
-        await WarmUpAsync(context, "handshakes", 0, pipeline, ["ours.connect"], cancellationToken);
+        // First, while the MainServer has never had a client: idle memory (and connect time, once
+        // cold and once warm). The POST rows on warm processes (a deployment runs for days; its first
+        // seconds are JIT).
         await Run(context, "ours.connect.n10000", () => pipeline.ConnectAndIdleAsync(10_000, cancellationToken));
-        await WarmUpAsync(context, "publish", context.Seconds(20, 16), pipeline, ["ours.post", "ours.pipeline"], cancellationToken);
+        if (new[] { "ours.post", "ours.pipeline" }.Any(IncludesAny(context)))
+        {
+            await Run(context, "warmup.publish", () => pipeline.WarmUpPublishAsync(context.Seconds(20, 16), cancellationToken), always: true);
+        }
+
         await Run(context, "ours.post.n10000.r2", () => pipeline.PostToReceiveAsync(10_000, 2, context.Seconds(20, 6), cancellationToken));
         await Run(context, "ours.post.n1000.r20", () => pipeline.PostToReceiveAsync(1_000, 20, context.Seconds(20, 6), cancellationToken));
         await Run(context, "ours.pipeline.max", () => pipeline.ThroughputAsync(10, 64, context.Seconds(15, 5), cancellationToken));
@@ -109,11 +113,9 @@ internal static class BenchPhases
         await Run(context, "ours.max.n1000.s1024.toolkit10", () => fanOut.MaxAsync(1_000, 1024, max, cancellationToken, toolkitEvery: 10));
     }
 
-    /// <summary>Warms the system before any of the scenarios named by <paramref name="before"/> (id prefixes) that --only keeps.</summary>
-    private static Task WarmUpAsync(BenchContext context, string what, double seconds, PipelineScenarios pipeline, string[] before, CancellationToken cancellationToken) =>
-        before.Any(prefix => context.Options.Only.Count == 0 || context.Options.Only.Any(o => o.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(o, StringComparison.Ordinal)))
-            ? Run(context, $"warmup.{what}", () => pipeline.WarmUpAsync(what, seconds, cancellationToken), always: true)
-            : Task.CompletedTask;
+    /// <summary>Whether --only keeps any measurement whose id starts with the prefix.</summary>
+    private static Func<string, bool> IncludesAny(BenchContext context) => prefix =>
+        context.Options.Only.Count == 0 || context.Options.Only.Any(o => o.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(o, StringComparison.Ordinal));
 
     /// <summary>Runs one scenario unless --only leaves it out; a failure is recorded and the phase goes on.</summary>
     private static async Task Run(BenchContext context, string id, Func<Task> scenario, bool always = false)
