@@ -93,6 +93,37 @@ public sealed class ValidatedTokenCacheTests
     }
 
     [Fact]
+    public async Task BearerHandler_ACloneOfTheParameters_AsJwtBearerPassesPerRequest_IsAnsweredFromTheCache()
+    {
+        JwtTokenService service = Create();
+        TokenHandler handler = service.CreateBearerTokenHandler();
+        string token = service.Issue("alice").Token;
+
+        TokenValidationResult first = await handler.ValidateTokenAsync(token, service.ValidationParameters.Clone());
+        TokenValidationResult second = await handler.ValidateTokenAsync(token, service.ValidationParameters.Clone());
+
+        Assert.True(first.IsValid);
+        Assert.Same(first, second);
+    }
+
+    [Fact]
+    public async Task BearerHandler_ParametersThatCheckSomethingElse_AreNotAnsweredFromTheCache()
+    {
+        JwtTokenService service = Create();
+        TokenHandler handler = service.CreateBearerTokenHandler();
+        string token = service.Issue("alice").Token;
+        TokenValidationResult cached = await handler.ValidateTokenAsync(token, service.ValidationParameters);
+        TokenValidationParameters otherAudience = service.ValidationParameters.Clone();
+        otherAudience.ValidAudience = "someone-else";
+
+        TokenValidationResult refused = await handler.ValidateTokenAsync(token, otherAudience);
+
+        Assert.True(cached.IsValid);
+        Assert.False(refused.IsValid);
+        Assert.IsType<SecurityTokenInvalidAudienceException>(refused.Exception);
+    }
+
+    [Fact]
     public async Task BearerHandler_InvalidToken_IsNeverCached()
     {
         JwtTokenService service = Create();
