@@ -1,4 +1,5 @@
 using System.Globalization;
+using RealTimeMessageChat.Bench.Report;
 
 namespace RealTimeMessageChat.Bench.Measure;
 
@@ -33,6 +34,33 @@ internal sealed class RoleCpuMeter
 
         stealSeconds = Math.Max(0, StealSeconds() - _stealStart);
         return totals;
+    }
+
+    /// <summary>
+    /// Stops the meter and writes each role's CPU per message (<c>cpu_us_per_msg_&lt;role&gt;</c>, the
+    /// total and the steal) into <paramref name="result"/>, with a note; returns that note, or null
+    /// when no message passed.
+    /// </summary>
+    public string? StopPerMessage(Measurement result, long messages)
+    {
+        Dictionary<string, double> roleCpu = Stop(out double steal);
+        if (messages <= 0)
+        {
+            return null;
+        }
+
+        foreach (var (role, cpuSeconds) in roleCpu)
+        {
+            result.Values[$"cpu_us_per_msg_{role}"] = cpuSeconds * 1e6 / messages;
+        }
+
+        double total = roleCpu.Values.Sum();
+        result.Values["cpu_us_per_msg_total"] = total * 1e6 / messages;
+        result.Values["steal_s"] = steal;
+        string parts = string.Join(", ", roleCpu.Where(r => r.Value > 0).OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value * 1e6 / messages:F0}"));
+        string note = $"CPU per message {total * 1e6 / messages:F0} µs: {parts}; steal {steal:F1} s";
+        result.Notes.Add(note);
+        return note;
     }
 
     private Dictionary<int, (string Role, double Cpu)> Snapshot()

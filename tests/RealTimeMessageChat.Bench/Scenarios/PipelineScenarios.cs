@@ -156,7 +156,13 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
 
         double acceptSeconds = (double)(acceptedAt - start) / Stopwatch.Frequency;
         double throughSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        Dictionary<string, double> roleCpu = roles.Stop(out double steal);
+
+        // Where each message's CPU went (start of the window to the last delivery).
+        if (roles.StopPerMessage(result, statuses.GetValueOrDefault(202)) is { } cpuNote)
+        {
+            context.Progress.Info(cpuNote);
+        }
+
         await Task.Delay(200, cancellationToken);
         long head = await StreamAppender.ReadHeadAsync(redis);
         WindowStats stats = Pool.Collect(head);
@@ -169,22 +175,6 @@ internal sealed class PipelineScenarios(BenchContext context, RespConnection red
         result.Values["delivered_per_s"] = acceptedCount / throughSeconds;
         result.Values["messages"] = head - startHead;
         result.Notes.Add($"accepted {acceptedCount:N0} in {acceptSeconds:F1} s; the last reached the clients after {throughSeconds:F1} s");
-        if (acceptedCount > 0)
-        {
-            // Where each message's CPU went (start of the window to the last delivery).
-            foreach (var (role, cpuSeconds) in roleCpu)
-            {
-                result.Values[$"cpu_us_per_msg_{role}"] = cpuSeconds * 1e6 / acceptedCount;
-            }
-
-            double total = roleCpu.Values.Sum();
-            result.Values["cpu_us_per_msg_total"] = total * 1e6 / acceptedCount;
-            result.Values["steal_s"] = steal;
-            string parts = string.Join(", ", roleCpu.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value * 1e6 / acceptedCount:F0}"));
-            result.Notes.Add($"CPU per message {total * 1e6 / acceptedCount:F0} µs: {parts}; steal {steal:F1} s over {throughSeconds:F1} s");
-            context.Progress.Info($"CPU per message {total * 1e6 / acceptedCount:F0} µs: {parts}; steal {steal:F1} s");
-        }
-
         result.Notes.Add(stats.Describe());
         if (statuses.GetValueOrDefault(429) > 0)
         {
