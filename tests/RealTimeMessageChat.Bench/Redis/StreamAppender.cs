@@ -7,7 +7,7 @@ namespace RealTimeMessageChat.Bench.Redis;
 
 /// <summary>
 /// Appends messages straight to the global room's Redis stream, as the consumer's Lua step leaves
-/// them (RedisMessageLogScripts.Append): <c>XADD send_global_message MAXLEN ~ 100000 &lt;seq&gt;-0</c>
+/// them (RedisMessageLogScripts.AppendBatch): <c>XADD send_global_message MAXLEN ~ 100000 &lt;seq&gt;-0</c>
 /// with the same fields, the room's sequence key set to that seq, and the <c>PUBLISH</c> wake-up
 /// on the notify channel, one per message. This is the MainServer alone: no API, broker or consumer.
 /// Every batch is one pipelined write; replies are only counted.

@@ -8,8 +8,8 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 /// <summary>
 /// <see cref="IMessageLog"/> over one Redis Stream per room, in the message database
 /// (<c>redis_db_global_message_index</c>). An append is one Lua step,
-/// <see cref="RedisMessageLogScripts.Append"/>, and a batch one <see cref="RedisMessageLogScripts.AppendBatch"/>
-/// per room and chunk (the library caches each script per server and sends EVALSHA, re-loading it
+/// <see cref="RedisMessageLogScripts.AppendBatch"/>, per room and chunk of a batch (a single message
+/// is a batch of one) (the library caches each script per server and sends EVALSHA, re-loading it
 /// by itself after a NOSCRIPT); reads use the native stream commands
 /// (XRANGE with explicit ids <c>&lt;seq&gt;-0</c>).
 /// </summary>
@@ -47,22 +47,12 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
 
     public CancellationToken ConnectionRestored => redis.ConnectionRestored;
 
+    /// <summary>One message: a batch of one (the same script, so single and batched appends cannot drift apart).</summary>
     public async Task<AppendResult> AppendAsync(ChatMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            IDatabase database = await redis.GetMessageDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            await RegisterRoomsAsync(database, [message]).ConfigureAwait(false);
-            AppendResult result = ToAppendResult(await StartAppend(database, message).ConfigureAwait(false));
-            RaiseSequenceFloor(message.SubId, result.Seq);
-            return result;
-        }
-        catch (Exception ex) when (RedisErrors.IsRedis(ex))
-        {
-            throw RedisErrors.Translate(ex);
-        }
+        IReadOnlyList<AppendResult> results = await AppendBatchAsync([message], cancellationToken).ConfigureAwait(false);
+        return results[0];
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
@@ -318,34 +308,6 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         }
     }
 
-    private Task<RedisResult> StartAppend(IDatabase database, ChatMessage message)
-    {
-        RedisOptions options = redis.Options;
-        string room = message.SubId;
-        RedisKey[] keys =
-        [
-            RedisKeys.Dedupe(room, message.SenderId, message.MessageId),
-            RedisKeys.Sequence(room),
-            RedisKeys.Stream(room),
-        ];
-        RedisValue[] values =
-        [
-            options.DedupeTtlSeconds,
-            room,
-            RedisKeys.NotifyChannel,
-            message.MessageId.ToString("D"),
-            message.SenderId,
-            room,
-            message.Command,
-            message.Content,
-            message.Priority,
-            message.MetadataJson,
-            message.CreatedAt.ToUnixTimeMilliseconds(),
-            _floors.GetValueOrDefault(room),
-        ];
-        return database.ScriptEvaluateAsync(RedisMessageLogScripts.Append, keys, values);
-    }
-
     /// <summary>The input's messages grouped by room, in input order within each, in chunks of at most <see cref="BatchScriptMaxMessages"/>.</summary>
     private static List<BatchCall> PlanBatch(IReadOnlyList<ChatMessage> messages)
     {
@@ -395,12 +357,6 @@ internal sealed partial class RedisMessageLog(RedisConnectionProvider redis, ILo
         }
 
         return database.ScriptEvaluateAsync(RedisMessageLogScripts.AppendBatch, keys, values);
-    }
-
-    private static AppendResult ToAppendResult(RedisResult result)
-    {
-        RedisResult[] parts = (RedisResult[]?)result ?? throw new InvalidDataException("The append script returned no reply.");
-        return new AppendResult((long)parts[0], (long)parts[1] == 1);
     }
 
     private sealed record BatchCall(string Room, List<int> Indexes);

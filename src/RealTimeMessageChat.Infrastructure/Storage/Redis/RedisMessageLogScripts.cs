@@ -8,61 +8,28 @@ namespace RealTimeMessageChat.Infrastructure.Storage.Redis;
 internal static class RedisMessageLogScripts
 {
     /// <summary>
-    /// KEYS: dedupe, sequence, stream, all with the room's hash tag (<see cref="RealTimeMessageChat.Contracts.Storage.RedisKeys"/>),
-    /// so the script runs on a Redis Cluster too; the cross-room set of rooms is written before, outside it. ARGV: dedupe TTL (s), room, notify channel,
-    /// message_id, sender, sub_id, command, content, priority, metadata, created_at (unix ms), floor.
-    /// Returns <c>{seq, duplicate}</c>.
+    /// Appends messages of one room in one call: KEYS: sequence, stream, then one dedupe key per
+    /// message, all with the room's hash tag (<see cref="RealTimeMessageChat.Contracts.Storage.RedisKeys"/>),
+    /// so the script runs on a Redis Cluster too; the cross-room set of rooms is written before,
+    /// outside it. ARGV: dedupe TTL (s), room, notify channel, floor, then per message
+    /// <see cref="AppendBatchFieldsPerMessage"/> values: message_id, sender, command, content,
+    /// priority, metadata, created_at (unix ms). Returns <c>{seq1, duplicate1, seq2, …}</c>.
     /// </summary>
     /// <remarks>
-    /// The entry id is <c>&lt;seq&gt;-0</c>, so reading "after seq N" is <c>XRANGE key (N+1)-0 +</c>.
-    /// When the sequence key is missing, the counter is re-seeded from the newest entry (someone
-    /// deleted the counter: otherwise XADD would refuse the smaller id forever) or from the floor,
-    /// whichever is higher: the highest seq the caller knows was assigned (Redis lost its data, so
-    /// the room would otherwise restart at 1 under seqs PostgreSQL already holds).
-    /// No MAXLEN here: a length trim at append would drop messages PostgreSQL may not have yet
-    /// (issue 7); the persister trims behind what it stored (<see cref="TrimPersisted"/>).
-    /// </remarks>
-    public const string Append = """
-        local existing = redis.call('GET', KEYS[1])
-        if existing then
-            return {tonumber(existing), 1}
-        end
-        if redis.call('EXISTS', KEYS[2]) == 0 then
-            local floor = tonumber(ARGV[12]) or 0
-            local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
-            if #last > 0 then
-                local newest = tonumber(string.match(last[1][1], '^(%d+)'))
-                if newest > floor then
-                    floor = newest
-                end
-            end
-            if floor > 0 then
-                redis.call('SET', KEYS[2], floor)
-            end
-        end
-        local seq = redis.call('INCR', KEYS[2])
-        redis.call('XADD', KEYS[3], seq .. '-0',
-            'message_id', ARGV[4], 'seq', seq, 'sender', ARGV[5], 'sub_id', ARGV[6],
-            'command', ARGV[7], 'content', ARGV[8], 'priority', ARGV[9],
-            'metadata', ARGV[10], 'created_at', ARGV[11])
-        redis.call('SET', KEYS[1], seq, 'EX', ARGV[1])
-        redis.call('PUBLISH', ARGV[3], ARGV[2])
-        return {seq, 0}
-        """;
-
-    /// <summary>
-    /// <see cref="Append"/> for several messages of one room in one call: KEYS: sequence, stream, then
-    /// one dedupe key per message (all with the room's hash tag). ARGV: dedupe TTL (s), room, notify
-    /// channel, floor, then per message <see cref="AppendBatchFieldsPerMessage"/> values: message_id,
-    /// sender, command, content, priority, metadata, created_at. Returns <c>{seq1, duplicate1, seq2, …}</c>.
-    /// </summary>
-    /// <remarks>
-    /// The same steps as <see cref="Append"/> per message, in input order (a message repeated within
-    /// the batch finds the dedupe record its first copy just wrote), but one script call and one
-    /// wake-up per batch: per message, the call's own cost in Redis (about 30 µs of the 48 µs one
-    /// EVALSHA took under load, INFO commandstats 2026-12-02) and one XRANGE by every MainServer that
-    /// the wake-up sends. A script error part-way leaves the messages before it applied (Redis does
-    /// not roll a script back); the caller redoes them one at a time and de-duplication finds them.
+    /// Per message, in input order: a dedupe record found answers its seq (a message repeated within
+    /// the batch finds the record its first copy just wrote); otherwise the next seq, the entry and
+    /// the record. The entry id is <c>&lt;seq&gt;-0</c>, so reading "after seq N" is
+    /// <c>XRANGE key (N+1)-0 +</c>. When the sequence key is missing, the counter is re-seeded from
+    /// the newest entry (someone deleted the counter: otherwise XADD would refuse the smaller id
+    /// forever) or from the floor, whichever is higher: the highest seq the caller knows was assigned
+    /// (Redis lost its data, so the room would otherwise restart at 1 under seqs PostgreSQL already
+    /// holds). No MAXLEN here: a length trim at append would drop messages PostgreSQL may not have
+    /// yet (issue 7); the persister trims behind what it stored (<see cref="TrimPersisted"/>).
+    /// One call and one wake-up per batch, not per message: per message, the call's own cost in
+    /// Redis was about 30 µs of the 48 µs one EVALSHA took under load (INFO commandstats
+    /// 2026-12-02), and each wake-up costs an XRANGE by every MainServer. A script error part-way
+    /// leaves the messages before it applied (Redis does not roll a script back); the caller redoes
+    /// them and de-duplication finds them.
     /// </remarks>
     public const string AppendBatch = """
         local count = #KEYS - 2
