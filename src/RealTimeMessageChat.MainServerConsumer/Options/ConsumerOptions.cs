@@ -43,6 +43,14 @@ internal sealed class ConsumerOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 128;
 
+    /// <summary>
+    /// Milliseconds a batch waits to fill when the one before it held more than one message (under
+    /// load); a lone message never waits. 0 turns the wait off. Default 2.
+    /// </summary>
+    [ConfigurationKeyName("batch_linger_ms")]
+    [Range(0, 100)]
+    public int BatchLingerMs { get; set; } = 2;
+
     /// <summary>Most messages written to PostgreSQL in one statement. Default 500.</summary>
     [ConfigurationKeyName("persist_batch_size")]
     [Range(1, 10_000)]
