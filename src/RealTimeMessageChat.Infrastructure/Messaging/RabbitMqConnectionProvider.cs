@@ -43,6 +43,7 @@ public sealed partial class RabbitMqConnectionProvider(IOptions<RabbitMqOptions>
                     NetworkRecoveryInterval = TimeSpan.FromSeconds(o.ReconnectIntervalSeconds),
                     RequestedHeartbeat = TimeSpan.FromSeconds(30),
                     ClientProvidedName = ClientName,
+                    SocketFactory = CoalescingTcpClient.Create,
                     Ssl = new SslOption
                     {
                         Enabled = o.UseSsl,
