@@ -41,6 +41,37 @@ public sealed class BroadcastTests
     }
 
     [Fact]
+    public async Task Broadcast_RoomLargeEnoughToSplitItsWakeUps_ReachesEveryClientOnceAndInOrder()
+    {
+        // Above Broadcaster.SplitFrom the feed's thread and pool threads share the subscribers.
+        const int Clients = Broadcaster.SplitFrom + 44, Count = 40;
+        using CancellationTokenSource cts = TestTimeout.Start(60);
+        await using TestServer server = await TestServer.StartAsync(cts.Token);
+        var clients = new List<TestClient>();
+        for (int i = 0; i < Clients; i++)
+        {
+            clients.Add(await server.ConnectClientAsync($"user{i % 40}", cts.Token));
+        }
+
+        Task<List<long>>[] readers = [.. clients.Select(c => c.ReadBroadcastSeqsAsync(Count, cts.Token))];
+        for (int i = 0; i < Count; i++)
+        {
+            server.Log.Append($"message {i}", sender: "user0");
+        }
+
+        foreach (Task<List<long>> reader in readers)
+        {
+            Assert.Equal(FrameAssertions.Range(1, Count), await reader);
+        }
+
+        foreach (TestClient client in clients)
+        {
+            await client.AssertNothingPendingAsync(cts.Token);
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Broadcast_Frame_CarriesTheContractFields()
     {
         using CancellationTokenSource cts = TestTimeout.Start();
