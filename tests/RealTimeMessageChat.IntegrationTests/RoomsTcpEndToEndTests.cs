@@ -100,9 +100,11 @@ public class RoomsTcpEndToEndTests(TestServicesFixture services)
         string metrics1 = await MetricsAsync(system.MainServers[1].HealthPort, ct);
         Assert.Equal(4, Metric(metrics0, "rtmc_mainserver_rooms_followed"));
         Assert.Equal(3, Metric(metrics1, "rtmc_mainserver_rooms_followed"));
-        // The consumer wakes the servers once per room and appended batch (not per message), so server 1 heard
-        // room C's appends between once and once per message, and ignored every one of them.
-        Assert.InRange(Metric(metrics1, "rtmc_mainserver_feed_wakes_ignored_total"), 1, perRoom[roomC]);
+        // Server 1 heard room C's appends and ignored them. No upper bound: a Redis pub/sub channel is one
+        // per server, not per database, so appends this test did not make (any other test appending on the
+        // same Redis meanwhile) wake it too; a bound of one per room C message failed with 102 for 90 in a
+        // clean-clone run (2026-12-04). That server 1 never read room C is checked below, from its log.
+        Assert.True(Metric(metrics1, "rtmc_mainserver_feed_wakes_ignored_total") >= 1, "server 1 never heard room C's appends");
         Assert.Contains($"Following room {roomC}", system.MainServers[0].Process.Tail(400), StringComparison.Ordinal);
         Assert.DoesNotContain($"room {roomC}", system.MainServers[1].Process.Tail(400), StringComparison.Ordinal);
 
