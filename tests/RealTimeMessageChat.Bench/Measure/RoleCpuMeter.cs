@@ -7,13 +7,15 @@ namespace RealTimeMessageChat.Bench.Measure;
 /// CPU seconds per part of the system over one window (our three apps, RabbitMQ, this bench's Redis,
 /// PostgreSQL, the load generator), found by command line in <c>/proc</c>: divided by the messages
 /// of the window, it says where each message's CPU goes, a figure a noisy host disturbs far less
-/// than a rate does. Also the window's steal time (CPU the hypervisor gave to other guests).
+/// than a rate does. Also the window's steal time (CPU the hypervisor gave to other guests) and
+/// the machine's idle share (near zero: the row is bound by the CPU, not by a wait).
 /// </summary>
 internal sealed class RoleCpuMeter
 {
     private readonly string _redisPort;
     private readonly Dictionary<int, (string Role, double Cpu)> _start;
     private readonly double _stealStart = StealSeconds();
+    private readonly (double Idle, double Total) _timesStart = MachineTimes();
 
     public RoleCpuMeter(int redisPort)
     {
@@ -57,8 +59,11 @@ internal sealed class RoleCpuMeter
         double total = roleCpu.Values.Sum();
         result.Values["cpu_us_per_msg_total"] = total * 1e6 / messages;
         result.Values["steal_s"] = steal;
+        (double idle, double all) = MachineTimes();
+        double idleShare = all > _timesStart.Total ? (idle - _timesStart.Idle) / (all - _timesStart.Total) : 0;
+        result.Values["machine_idle_pct"] = idleShare * 100;
         string parts = string.Join(", ", roleCpu.Where(r => r.Value > 0).OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value * 1e6 / messages:F0}"));
-        string note = $"CPU per message {total * 1e6 / messages:F0} µs: {parts}; steal {steal:F1} s";
+        string note = $"CPU per message {total * 1e6 / messages:F0} µs: {parts}; steal {steal:F1} s; machine idle {idleShare * 100:F0} %";
         result.Notes.Add(note);
         return note;
     }
@@ -103,6 +108,21 @@ internal sealed class RoleCpuMeter
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return string.Empty;
+        }
+    }
+
+    /// <summary>Idle (idle + iowait) and total jiffies of all CPUs from <c>/proc/stat</c>; zeros when unreadable.</summary>
+    private static (double Idle, double Total) MachineTimes()
+    {
+        try
+        {
+            string[] fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            double[] jiffies = [.. fields.Skip(1).Take(8).Select(f => double.Parse(f, CultureInfo.InvariantCulture))];
+            return jiffies.Length >= 5 ? (jiffies[3] + jiffies[4], jiffies.Sum()) : (0, 0);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or InvalidOperationException)
+        {
+            return (0, 0);
         }
     }
 
