@@ -52,20 +52,29 @@ internal static class ProcStats
     }
 
     /// <summary>CPU seconds the whole machine spent busy (all cores, from the first line of <c>/proc/stat</c>); -1 if unreadable.</summary>
-    public static double MachineBusySeconds()
+    public static double MachineBusySeconds() => MachineTimes() is { } times ? times.Busy : -1;
+
+    /// <summary>
+    /// The whole machine's CPU seconds (all cores) from the first line of <c>/proc/stat</c>: busy
+    /// (all but idle and iowait), idle (idle + iowait), steal (given to other guests; part of
+    /// busy) and their total; null if unreadable.
+    /// </summary>
+    public static MachineCpuTimes? MachineTimes()
     {
         try
         {
             string line = File.ReadLines("/proc/stat").First();
             long[] fields = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture))];
 
-            // user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
-            long busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields.Length > 7 ? fields[7] : 0);
-            return busy / ClockTicks;
+            // user nice system idle iowait irq softirq steal ...
+            long steal = fields.Length > 7 ? fields[7] : 0;
+            long busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + steal;
+            long idle = fields[3] + fields[4];
+            return new MachineCpuTimes(busy / ClockTicks, idle / ClockTicks, steal / ClockTicks);
         }
         catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException or InvalidOperationException)
         {
-            return -1;
+            return null;
         }
     }
 
@@ -83,4 +92,10 @@ internal static class ProcStats
     }
 
     public static double OwnCpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+}
+
+/// <summary>CPU seconds of the whole machine, as <see cref="ProcStats.MachineTimes"/> reads them.</summary>
+internal readonly record struct MachineCpuTimes(double Busy, double Idle, double Steal)
+{
+    public double Total => Busy + Idle;
 }

@@ -14,8 +14,7 @@ internal sealed class RoleCpuMeter
 {
     private readonly string _redisPort;
     private readonly Dictionary<int, (string Role, double Cpu)> _start;
-    private readonly double _stealStart = StealSeconds();
-    private readonly (double Idle, double Total) _timesStart = MachineTimes();
+    private readonly MachineCpuTimes _machineStart = ProcStats.MachineTimes() ?? default;
 
     public RoleCpuMeter(int redisPort)
     {
@@ -34,7 +33,7 @@ internal sealed class RoleCpuMeter
             totals[role] += cpu - (_start.TryGetValue(pid, out var before) && before.Role == role ? before.Cpu : 0);
         }
 
-        stealSeconds = Math.Max(0, StealSeconds() - _stealStart);
+        stealSeconds = Math.Max(0, (ProcStats.MachineTimes()?.Steal ?? 0) - _machineStart.Steal);
         return totals;
     }
 
@@ -59,8 +58,8 @@ internal sealed class RoleCpuMeter
         double total = roleCpu.Values.Sum();
         result.Values["cpu_us_per_msg_total"] = total * 1e6 / messages;
         result.Values["steal_s"] = steal;
-        (double idle, double all) = MachineTimes();
-        double idleShare = all > _timesStart.Total ? (idle - _timesStart.Idle) / (all - _timesStart.Total) : 0;
+        MachineCpuTimes now = ProcStats.MachineTimes() ?? default;
+        double idleShare = now.Total > _machineStart.Total ? (now.Idle - _machineStart.Idle) / (now.Total - _machineStart.Total) : 0;
         result.Values["machine_idle_pct"] = idleShare * 100;
         string parts = string.Join(", ", roleCpu.Where(r => r.Value > 0).OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value * 1e6 / messages:F0}"));
         string note = $"CPU per message {total * 1e6 / messages:F0} µs: {parts}; steal {steal:F1} s; machine idle {idleShare * 100:F0} %";
@@ -108,34 +107,6 @@ internal sealed class RoleCpuMeter
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return string.Empty;
-        }
-    }
-
-    /// <summary>Idle (idle + iowait) and total jiffies of all CPUs from <c>/proc/stat</c>; zeros when unreadable.</summary>
-    private static (double Idle, double Total) MachineTimes()
-    {
-        try
-        {
-            string[] fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            double[] jiffies = [.. fields.Skip(1).Take(8).Select(f => double.Parse(f, CultureInfo.InvariantCulture))];
-            return jiffies.Length >= 5 ? (jiffies[3] + jiffies[4], jiffies.Sum()) : (0, 0);
-        }
-        catch (Exception ex) when (ex is IOException or FormatException or InvalidOperationException)
-        {
-            return (0, 0);
-        }
-    }
-
-    private static double StealSeconds()
-    {
-        try
-        {
-            string[] fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length > 8 ? long.Parse(fields[8], CultureInfo.InvariantCulture) / 100.0 : 0;
-        }
-        catch (Exception ex) when (ex is IOException or FormatException or InvalidOperationException)
-        {
-            return 0;
         }
     }
 }
