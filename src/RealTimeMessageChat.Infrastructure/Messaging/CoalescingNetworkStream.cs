@@ -82,7 +82,7 @@ internal sealed class CoalescingNetworkStream : NetworkStream, IThreadPoolWorkIt
         {
             if (_failure is not null)
             {
-                throw new IOException("The connection to the broker failed while sending.", _failure);
+                throw SendFailed(_failure);
             }
 
             bytes.CopyTo(_pending.GetSpan(bytes.Length));
@@ -149,6 +149,8 @@ internal sealed class CoalescingNetworkStream : NetworkStream, IThreadPoolWorkIt
         }
     }
 
+    private static IOException SendFailed(Exception cause) => new("The connection to the broker failed while sending.", cause);
+
     private void Fail(Exception ex)
     {
         TaskCompletionSource? roomFreed;
@@ -160,7 +162,7 @@ internal sealed class CoalescingNetworkStream : NetworkStream, IThreadPoolWorkIt
             _roomFreed = null;
         }
 
-        roomFreed?.TrySetException(new IOException("The connection to the broker failed while sending.", ex));
+        roomFreed?.TrySetException(SendFailed(ex));
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
