@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,6 +23,9 @@ public static class RtmcLoggingExtensions
     // rather than blocking the caller: a burst of 10,000 connection lines fits.
     private const int AsyncBufferSize = 50_000;
 
+    // Above Fatal: a category overridden to this level writes nothing, and says so to IsEnabled.
+    private const LogEventLevel Off = LogEventLevel.Fatal + 1;
+
     public static IHostApplicationBuilder AddRtmcLogging(this IHostApplicationBuilder builder, string applicationName)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -38,6 +40,12 @@ public static class RtmcLoggingExtensions
                 .MinimumLevel.Is(options.LogLevel)
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+
+                // Off: with this category enabled at any level, ASP.NET Core starts an Activity and
+                // a log scope for every request, which no sink here prints (the request line is
+                // RequestLogMiddleware's). Its own lines (request starting/finished) were below
+                // Warning anyway.
+                .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("Application", applicationName)
                 .WriteTo.Async(
@@ -67,6 +75,7 @@ public static class RtmcLoggingExtensions
         // logger for start-up failures) alone: with it shared, the API tests' many hosts in one
         // process logged into each other's sinks.
         preserveStaticLogger: true);
+        CategoryCachingLoggerFactory.Decorate(builder.Services);
         return builder;
     }
 
@@ -77,26 +86,5 @@ public static class RtmcLoggingExtensions
     /// log at Debug; every refusal (4xx) at Information, a failure (5xx) at Error.
     /// </summary>
     public static IApplicationBuilder UseRtmcRequestLogging(this IApplicationBuilder app) =>
-        app.UseSerilogRequestLogging(request =>
-        {
-            // This host's logger, not the static Log.Logger the middleware falls back to.
-            request.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
-            request.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
-                : IsRoutine(context) ? LogEventLevel.Debug
-                : LogEventLevel.Information;
-        });
-
-    private static bool IsRoutine(HttpContext context)
-    {
-        PathString path = context.Request.Path;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics"))
-        {
-            return true;
-        }
-
-        // Per request at Information, the log line (render, queue, write) cost more CPU than the
-        // publish itself at 4,000 requests a second (perf, 2026-12-02).
-        return context.Response.StatusCode == StatusCodes.Status202Accepted;
-    }
+        app.UseMiddleware<RequestLogMiddleware>(app.ApplicationServices.GetRequiredService<Serilog.ILogger>());
 }
