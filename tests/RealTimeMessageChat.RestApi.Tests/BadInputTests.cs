@@ -155,6 +155,32 @@ public sealed class BadInputTests(RestApiFactory factory) : IClassFixture<RestAp
         Assert.Equal(MaxBodyBytes + 1, body.BytesRead);
     }
 
+    // A body without Content-Length, several times the first read buffer, read in small pieces:
+    // every byte of it reaches the queue.
+    [Fact]
+    public async Task Publish_ChunkedBodyUnderTheLimit_IsReadWhole()
+    {
+        using var cts = TestTimeouts.Create(TestTimeouts.Short);
+        string token = await factory.RegisterAndLoginAsync(factory.CreateClient(), "mid_chunked", cts.Token);
+        var messageId = Guid.NewGuid();
+        string padding = string.Concat(Enumerable.Range(0, 3000).Select(i => (char)('a' + (i % 26))));
+        byte[] json = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["content"] = "chunked",
+            ["message_id"] = messageId.ToString(),
+            ["metadata"] = new JsonObject { ["a"] = padding, ["b"] = padding, ["c"] = padding, ["d"] = padding, ["e"] = padding },
+        }.ToJsonString());
+        Assert.InRange(json.Length, 12_000, MaxBodyBytes);
+
+        HttpContext context = await SendRawAsync(token, new TrickleStream(json, 700), contentLength: null, cts.Token);
+
+        Assert.Equal(StatusCodes.Status202Accepted, context.Response.StatusCode);
+        Fakes.PublishedMessage published = Assert.Single(factory.Publisher.Published, p => p.MessageId == messageId.ToString());
+        JsonNode metadata = JsonNode.Parse(published.BodyBytes)!["publisher_information"]!["metadata"]!;
+        Assert.Equal(padding, metadata["e"]!.GetValue<string>());
+        Assert.Equal(5, metadata.AsObject().Count);
+    }
+
     public static TheoryData<string, string> Texts => new()
     {
         { "SQL injection", "'; DROP TABLE messages; --" },
@@ -212,6 +238,15 @@ public sealed class BadInputTests(RestApiFactory factory) : IClassFixture<RestAp
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return client.PostAsync("/publishMessage", content, cancellationToken);
+    }
+
+    /// <summary>A fixed body handed out at most <paramref name="piece"/> bytes per read.</summary>
+    private sealed class TrickleStream(byte[] body, int piece) : MemoryStream(body)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, piece));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, piece)], cancellationToken);
     }
 
     /// <summary>A JSON body that is mostly one long string, produced as it is read, counting what was taken.</summary>
