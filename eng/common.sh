@@ -95,7 +95,10 @@ wait_ready() {
     shift 4
     local deadline=$((SECONDS + timeout))
     until "$@"; do
-        if ! pid_alive "$(read_pid "$pidfile")" "$pattern"; then
+        # Asked twice, a moment apart: a server rewriting its process title (redis-server does, at
+        # start) can briefly show a command line without the pattern, and one such read once made
+        # a node that was starting fine count as exited.
+        if ! pid_alive "$(read_pid "$pidfile")" "$pattern" && { sleep 0.3; ! pid_alive "$(read_pid "$pidfile")" "$pattern"; }; then
             printf 'error: %s exited while starting\n' "$name" >&2
             return 1
         fi
